@@ -1,0 +1,33 @@
+import { Command, CommanderError } from "commander";
+import { CliIo, processIo, UsageError } from "./io";
+
+/** Every subcommand registers itself here; each module owns its flags and help text. */
+type Register = (program: Command, io: CliIo, done: (code: number) => void) => void;
+const commands: Register[] = [];
+
+export function buildProgram(io: CliIo, done: (code: number) => void): Command {
+  const program = new Command("spot-runner")
+    .description("GitHub Actions runners on Aliyun ECS spot instances: advise, list, reap, emulator, demo")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const register of commands) register(program, io, done);
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      io.stderr(`error: ${err.message}\n(run with --help for usage)\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

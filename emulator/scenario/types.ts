@@ -1,0 +1,148 @@
+/**
+ * The emulator's scenario: everything the emulated cloud knows at start. A scenario is plain JSON (so users
+ * can write their own with `spot-runner emulator --scenario FILE`) and is validated on load.
+ *
+ * Times inside a scenario are minutes relative to the scenario's start (negative = in the past), so one file
+ * works on the real clock (start = when the emulator starts) and on a manual test clock (start = `startTime`).
+ */
+export interface Scenario {
+  /** Shown in `GET /_emulator/state`. */
+  readonly description?: string;
+  /** Account id used in ARNs: acs:ecs:<region>:<accountId>:instance/<instanceId>. */
+  readonly accountId: string;
+  /** Start of the manual clock (ISO 8601, UTC). Ignored on the real clock. Default 2026-01-01T00:00:00Z. */
+  readonly startTime?: string;
+  readonly regions: readonly ScenarioRegion[];
+  readonly instanceTypes: readonly ScenarioInstanceType[];
+  /** What each zone sells for spot and at what price. A (zone, type) pair with no offering is not sold. */
+  readonly offerings: readonly ScenarioOffering[];
+  readonly vpcs: readonly ScenarioVpc[];
+  readonly vSwitches: readonly ScenarioVSwitch[];
+  readonly securityGroups: readonly ScenarioSecurityGroup[];
+  readonly images: readonly ScenarioImage[];
+  readonly accessKeys: readonly ScenarioAccessKey[];
+  readonly github: ScenarioGitHub;
+  readonly timing?: Partial<ScenarioTiming>;
+}
+
+export interface ScenarioRegion {
+  readonly regionId: string;
+  readonly localName: string;
+  readonly zones: readonly { readonly zoneId: string; readonly localName: string }[];
+}
+
+export interface ScenarioInstanceType {
+  readonly instanceTypeId: string;
+  /** e.g. "ecs.c8y" */
+  readonly instanceTypeFamily: string;
+  /** vCPUs (the API's CpuCoreCount). */
+  readonly cpuCoreCount: number;
+  /** GiB (the API's MemorySize). */
+  readonly memorySize: number;
+  readonly cpuArchitecture: "X86" | "ARM";
+  readonly instanceFamilyLevel?: "EnterpriseLevel" | "EntryLevel" | "CreditEntryLevel";
+  readonly physicalProcessorModel?: string;
+  /** Pay-as-you-go Linux price, currency per hour: the OriginPrice of spot price rows and the spot price cap. */
+  readonly onDemandPrice: number;
+  /** System disk categories the type accepts. Default: cloud_essd, cloud_ssd, cloud_efficiency. */
+  readonly systemDiskCategories?: readonly string[];
+}
+
+export interface ScenarioOffering {
+  readonly regionId: string;
+  readonly zoneId: string;
+  readonly instanceTypeId: string;
+  /**
+   * Spot instances of this type the zone can still launch. Omitted = unlimited; 0 = sold out (RunInstances
+   * fails with OperationDenied.NoStock). Each launch takes one; each release gives one back.
+   */
+  readonly spotStock?: number;
+  /**
+   * What DescribeAvailableResource reports. Default derived from spotStock: WithStock, or WithoutStock with
+   * Status SoldOut at 0. Set it to make the catalogue disagree with what RunInstances does (stale stock data).
+   */
+  readonly statusCategory?: "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock";
+  readonly spotPrice: SpotPriceSpec;
+}
+
+/**
+ * Spot price over time, as DescribeSpotPriceHistory reports it.
+ * - `points`: explicit rows (a step function: the price at t is the last point at or before t).
+ * - `model`: an hourly series around `ratio` x the pay-as-you-go price, deterministic for a seed; rows on each
+ *   whole hour, the way the real API's samples look.
+ */
+export type SpotPriceSpec =
+  | { readonly points: readonly { readonly minutes: number; readonly price: number }[] }
+  | { readonly model: { readonly ratio: number; readonly amplitude?: number; readonly seed?: number } };
+
+export interface ScenarioVpc {
+  readonly vpcId: string;
+  readonly regionId: string;
+  readonly vpcName: string;
+  readonly cidrBlock: string;
+}
+
+export interface ScenarioVSwitch {
+  readonly vSwitchId: string;
+  readonly vpcId: string;
+  readonly regionId: string;
+  readonly zoneId: string;
+  readonly vSwitchName: string;
+  readonly cidrBlock: string;
+}
+
+export interface ScenarioSecurityGroup {
+  readonly securityGroupId: string;
+  readonly vpcId: string;
+  readonly regionId: string;
+  readonly securityGroupName: string;
+}
+
+export interface ScenarioImage {
+  readonly imageId: string;
+  readonly regionId: string;
+  readonly imageName: string;
+  readonly architecture: "x86_64" | "arm64";
+  readonly osType: "linux" | "windows";
+  readonly osName: string;
+  readonly imageOwnerAlias: "system" | "self" | "others" | "marketplace";
+  /** GiB */
+  readonly size: number;
+}
+
+export interface ScenarioAccessKey {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /**
+   * RAM policy documents attached to the key's user. Omitted = the account's own key: everything allowed.
+   * When present, every call is evaluated against them and a denied call fails with 403 Forbidden.RAM.
+   */
+  readonly policies?: readonly unknown[];
+  /** A disabled key fails every call with Forbidden.AccessKeyDisabled. */
+  readonly disabled?: boolean;
+}
+
+export interface ScenarioGitHub {
+  /** Tokens that authenticate; each may administer the listed "owner/repo" and org names ("*" = all). */
+  readonly tokens: readonly { readonly token: string; readonly scopes: readonly string[] }[];
+  /** Repositories that exist, "owner/repo". */
+  readonly repos: readonly string[];
+  /** Organizations that exist. */
+  readonly orgs: readonly string[];
+  /** Runner groups per org; every org has group 1 "Default", repositories only have group 1. */
+  readonly runnerGroups?: readonly { readonly org: string; readonly id: number; readonly name: string }[];
+}
+
+/** How long things take in the emulated cloud. */
+export interface ScenarioTiming {
+  /** RunInstances accepted -> Starting. */
+  readonly pendingMs: number;
+  /** Starting -> Running. */
+  readonly startingMs: number;
+  /** Running -> the GitHub runner online, when the user data carries a valid JIT config. */
+  readonly runnerOnlineMs: number;
+  /** DeleteInstances accepted -> the instance is gone from DescribeInstances (Stopping meanwhile). */
+  readonly releaseMs: number;
+  /** Spot reclaim notice (Recycling lock, metadata termination-time) -> released. */
+  readonly reclaimNoticeMs: number;
+}
