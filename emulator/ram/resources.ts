@@ -1,0 +1,45 @@
+/**
+ * What RAM authorizes each ECS call against, for the emulator to build its RamRequest the way the real
+ * service does (ECS "RAM authorization" table):
+ * - RunInstances: "All Resources", i.e. "*", scoped only by conditions;
+ * - DeleteInstance(s), GetInstanceConsoleOutput: the instance's ARN (one request per instance);
+ * - DescribeInstances: `instance/*` of the region (or one instance's ARN when asked about it);
+ * - DescribeImages, DescribeSecurityGroups: `image/*`, `securitygroup/*` of the region (their optional
+ *   resource types); vpc:DescribeVSwitches: `vswitch/*` of the region;
+ * - everything else: "*" (RunInstances is "All Resources"; the catalogue reads publish no authorization data).
+ * emulator/ecs/ramRequests.ts builds the emulator's checks from the same table.
+ *
+ * Context keys the emulator fills: acs:CurrentTime (ISO 8601 UTC), acs:SourceIp, and per call
+ * acs:RequestTag/<key> (RunInstances' Tag.N), acs:ResourceTag/<key> (the target instance's tags),
+ * vpc:VPC (the launch VPC's ARN, from the vSwitch).
+ */
+
+export const instanceArn = (regionId: string, accountId: string, instanceId: string): string =>
+  `acs:ecs:${regionId}:${accountId}:instance/${instanceId}`;
+
+export const vpcArn = (regionId: string, accountId: string, vpcId: string): string =>
+  `acs:vpc:${regionId}:${accountId}:vpc/${vpcId}`;
+
+const INSTANCE_ACTIONS = new Set(["ecs:deleteinstance", "ecs:deleteinstances", "ecs:getinstanceconsoleoutput"]);
+
+/**
+ * The resource string for one authorization check. For instance-level actions pass the instance id; a
+ * DeleteInstances call with several ids is one check per instance.
+ */
+export function ramResourceFor(
+  action: string,
+  where: { readonly regionId: string; readonly accountId: string; readonly instanceId?: string },
+): string {
+  const name = action.toLowerCase();
+  if (INSTANCE_ACTIONS.has(name)) {
+    if (!where.instanceId) throw new Error(`${action} is authorized per instance: pass the instance id`);
+    return instanceArn(where.regionId, where.accountId, where.instanceId);
+  }
+  if (name === "ecs:describeinstances") {
+    return instanceArn(where.regionId, where.accountId, where.instanceId ?? "*");
+  }
+  if (name === "ecs:describeimages") return `acs:ecs:${where.regionId}:${where.accountId}:image/*`;
+  if (name === "ecs:describesecuritygroups") return `acs:ecs:${where.regionId}:${where.accountId}:securitygroup/*`;
+  if (name === "vpc:describevswitches") return `acs:vpc:${where.regionId}:${where.accountId}:vswitch/*`;
+  return "*";
+}
