@@ -1,9 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { CliIo, processIo, UsageError } from "./io";
+import { register as registerAdvise } from "./commands/advise";
+import { register as registerEmulator } from "./commands/emulator";
 
 /** Every subcommand registers itself here; each module owns its flags and help text. */
 type Register = (program: Command, io: CliIo, done: (code: number) => void) => void;
-const commands: Register[] = [];
+const commands: Register[] = [
+  (program, io, done) => registerAdvise(program, io, done),
+  registerEmulator,
+];
 
 export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   const program = new Command("spot-runner")

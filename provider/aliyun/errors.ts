@@ -85,7 +85,7 @@ export function toAliyunApiError(action: string, err: unknown): Error {
   const kind = classifyAliyunErrorCode(e.code, e.statusCode, e.name);
   const apiMessage = e.data?.Message ?? firstLine(e.message);
   return new AliyunApiError(
-    `ECS ${action} failed: ${e.code}: ${apiMessage}${e.requestId ? ` (request id ${e.requestId})` : ""}`,
+    `ECS ${action} failed: ${e.code}: ${apiMessage}${e.requestId ? ` (request id ${e.requestId})` : ""}${advice(kind, action, e)}`,
     action,
     kind,
     e.code,
@@ -96,4 +96,22 @@ export function toAliyunApiError(action: string, err: unknown): Error {
 
 function firstLine(text: string | undefined): string {
   return (text ?? "").split("\n")[0];
+}
+
+/** What to do about the failures a user can fix. */
+function advice(kind: AliyunErrorKind, action: string, e: SdkErrorShape): string {
+  switch (kind) {
+    case "credentials":
+      return ". Check ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALICLOUD_ACCESS_KEY and " +
+        "ALICLOUD_SECRET_KEY): the AccessKey must exist, be enabled, and the secret must match.";
+    case "permission": {
+      const denied = e.accessDeniedDetail?.AuthAction ?? e.data?.AccessDeniedDetail?.AuthAction ?? `ecs:${action}`;
+      return `. RAM denied ${denied}: attach the infra stack's runner policy to this AccessKey's user ` +
+        `(it grants exactly the actions this tool calls), or add ${denied} to your own policy.`;
+    }
+    case "account":
+      return ". This is an account limit (balance, arrears or quota): resolve it in the Aliyun console.";
+    default:
+      return "";
+  }
 }

@@ -1,0 +1,90 @@
+import type { RamRequest } from "../ram/evaluate";
+import { instanceArn, vpcArn } from "../ram/resources";
+import { isoSeconds } from "../format";
+import type { EcsCall } from "./call";
+
+/** Where a call came from, for the global condition keys. */
+export interface CallOrigin {
+  readonly sourceIp: string;
+}
+
+/**
+ * The RAM checks one ECS call needs, built the way the ECS authorization table describes them:
+ * - "All Resources" (`*`): RunInstances and the Describe calls with no resource-level data (DescribeRegions,
+ *   DescribeZones, DescribeInstanceTypes, DescribeAvailableResource, DescribeSpotPriceHistory);
+ * - `instance/*` of the region: DescribeInstances (tag filters become acs:RequestTag/<key>);
+ * - one check per instance ARN: DeleteInstance(s), GetInstanceConsoleOutput (with the instance's acs:ResourceTag);
+ * - `image/*`, `securitygroup/*` of the region: DescribeImages, DescribeSecurityGroups;
+ * - DescribeVSwitches is a VPC action: vpc:DescribeVSwitches on `acs:vpc:<region>:<account>:vswitch/*`.
+ * Every check carries acs:CurrentTime (emulated clock), acs:SourceIp, acs:SecureTransport and acs:AccessId.
+ */
+export function ramRequestsFor(call: EcsCall, origin: CallOrigin): RamRequest[] {
+  const { world, params } = call;
+  const account = world.scenario.accountId;
+  const region = params.get("RegionId") ?? firstRegion(call);
+  const base: Record<string, string | string[]> = {
+    "acs:CurrentTime": isoSeconds(call.now),
+    "acs:SourceIp": origin.sourceIp,
+    "acs:SecureTransport": "false",
+    "acs:AccessId": call.accessKey.accessKeyId,
+  };
+  const ecs = `ecs:${call.action}`;
+  switch (call.action) {
+    case "RunInstances":
+      return [{ action: ecs, resource: "*", context: { ...base, ...runInstancesContext(call, account) } }];
+    case "DescribeInstances":
+      return [{ action: ecs, resource: `acs:ecs:${region}:${account}:instance/*`, context: { ...base, ...requestTags(call) } }];
+    case "DeleteInstance":
+    case "DeleteInstances":
+    case "GetInstanceConsoleOutput": {
+      const ids = call.action === "DeleteInstances" ? [...new Set(params.list("InstanceId", 100))] : [params.get("InstanceId") ?? "*"];
+      return ids.map((id) => {
+        const instance = world.instances.get(id);
+        const resourceTags: Record<string, string> = {};
+        for (const tag of instance?.tags ?? []) resourceTags[`acs:ResourceTag/${tag.key}`] = tag.value;
+        return { action: ecs, resource: instanceArn(instance?.regionId ?? region, account, id), context: { ...base, ...resourceTags } };
+      });
+    }
+    case "DescribeImages":
+      return [{ action: ecs, resource: `acs:ecs:${region}:${account}:image/*`, context: base }];
+    case "DescribeSecurityGroups":
+      return [{ action: ecs, resource: `acs:ecs:${region}:${account}:securitygroup/*`, context: base }];
+    case "DescribeVSwitches":
+      return [{ action: "vpc:DescribeVSwitches", resource: `acs:vpc:${region}:${account}:vswitch/*`, context: base }];
+    default:
+      return [{ action: ecs, resource: "*", context: base }];
+  }
+}
+
+function firstRegion(call: EcsCall): string {
+  return call.world.scenario.regions[0]?.regionId ?? "*";
+}
+
+/** acs:RequestTag/<key> from Tag.N (several values for a key repeated in filters). */
+function requestTags(call: EcsCall): Record<string, string | string[]> {
+  const tags: Record<string, string[]> = {};
+  for (const t of call.params.objectList("Tag", 20)) {
+    if (!t.Key) continue;
+    (tags[`acs:RequestTag/${t.Key}`] ??= []).push(t.Value ?? "");
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(tags)) out[k] = v.length === 1 ? v[0] : v;
+  return out;
+}
+
+function runInstancesContext(call: EcsCall, account: string): Record<string, string | string[]> {
+  const p = call.params;
+  const context: Record<string, string | string[]> = { ...requestTags(call) };
+  const vSwitch = p.get("VSwitchId") ? call.world.vSwitches.get(p.get("VSwitchId")!) : undefined;
+  if (vSwitch) context["vpc:VPC"] = vpcArn(vSwitch.regionId, account, vSwitch.vpcId);
+  const typeId = p.get("InstanceType");
+  if (typeId) {
+    context["ecs:InstanceType"] = typeId;
+    const family = call.world.instanceTypes.get(typeId)?.instanceTypeFamily ?? typeId.split(".").slice(0, 2).join(".");
+    context["ecs:InstanceTypeFamily"] = family;
+  }
+  context["ecs:SecurityHardeningMode"] = p.get("HttpTokens") === "required" ? "true" : "false";
+  context["ecs:AssociatePublicIpAddress"] = Number(p.get("InternetMaxBandwidthOut") ?? "0") > 0 ? "true" : "false";
+  context["ecs:NotSpecifySecurityGroupId"] = p.has("SecurityGroupId") || p.list("SecurityGroupIds").length > 0 ? "false" : "true";
+  return context;
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+
+export type RunnerScope = { readonly kind: "repo"; readonly name: string } | { readonly kind: "org"; readonly name: string };
+
+export interface RunnerLabel {
+  readonly id: number;
+  readonly name: string;
+  readonly type: "read-only" | "custom";
+}
+
+/** A self-hosted runner registered through generate-jitconfig. */
+export interface RunnerRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly scope: RunnerScope;
+  readonly runnerGroupId: number;
+  readonly requestedLabels: readonly string[];
+  readonly workFolder: string;
+  /** Set when an instance boots with this runner's JIT config. */
+  registeredBy?: string;
+  busyOverride?: boolean;
+  statusOverride?: "online" | "offline";
+}
+
+/** A JIT config the emulator handed out: single use, and remembered after its runner is deleted. */
+export interface IssuedJitConfig {
+  readonly config: string;
+  readonly runnerId: number;
+  readonly runnerName: string;
+  usedBy?: string;
+}
+
+/** GitHub's default labels, added as read-only when a runner connects (and recognised in requests). */
+const DEFAULT_LABELS = ["self-hosted", "Linux", "Windows", "macOS", "X64", "ARM64", "ARM", "X86"];
+
+/**
+ * The GitHub side's state: runners per repository or organization, the JIT configs issued for them, and stable
+ * label ids. Routing, auth and status codes live in github/handler.ts.
+ */
+export class RunnerStore {
+  private readonly runners = new Map<number, RunnerRecord>();
+  private readonly issued = new Map<string, IssuedJitConfig>();
+  private readonly labelIds = new Map<string, number>();
+  private nextRunnerId = 1;
+
+  constructor(private readonly serverUrl: string) {}
+
+  list(scope: RunnerScope): RunnerRecord[] {
+    return [...this.runners.values()].filter((r) => sameScope(r.scope, scope)).sort((a, b) => a.id - b.id);
+  }
+
+  all(): RunnerRecord[] {
+    return [...this.runners.values()].sort((a, b) => a.id - b.id);
+  }
+
+  get(id: number): RunnerRecord | undefined {
+    return this.runners.get(id);
+  }
+
+  findByName(scope: RunnerScope, name: string): RunnerRecord | undefined {
+    return this.list(scope).find((r) => r.name === name);
+  }
+
+  create(scope: RunnerScope, request: { name: string; runnerGroupId: number; labels: readonly string[]; workFolder: string }): {
+    runner: RunnerRecord;
+    encodedJitConfig: string;
+  } {
+    const runner: RunnerRecord = {
+      id: this.nextRunnerId++,
+      name: request.name,
+      scope,
+      runnerGroupId: request.runnerGroupId,
+      requestedLabels: [...request.labels],
+      workFolder: request.workFolder,
+    };
+    this.runners.set(runner.id, runner);
+    const encodedJitConfig = this.encodeJitConfig(runner);
+    this.issued.set(encodedJitConfig, { config: encodedJitConfig, runnerId: runner.id, runnerName: runner.name });
+    return { runner, encodedJitConfig };
+  }
+
+  delete(id: number): void {
+    this.runners.delete(id);
+  }
+
+  /** The issued JIT config that `text` (decoded user data) contains verbatim, if any. */
+  findJitConfigIn(text: string): IssuedJitConfig | undefined {
+    for (const issued of this.issued.values()) if (text.includes(issued.config)) return issued;
+    return undefined;
+  }
+
+  labelsOf(runner: RunnerRecord, connectedArch: "X64" | "ARM64" | undefined): RunnerLabel[] {
+    // GitHub lists the defaults a connected runner reports (self-hosted, OS, architecture) before custom labels.
+    const names = connectedArch ? ["self-hosted", "Linux", connectedArch, ...runner.requestedLabels] : [...runner.requestedLabels];
+    return dedupe(names).map((name) => ({
+      id: this.labelId(name),
+      name,
+      type: DEFAULT_LABELS.some((d) => d.toLowerCase() === name.toLowerCase()) ? "read-only" : "custom",
+    }));
+  }
+
+  private labelId(name: string): number {
+    const key = name.toLowerCase();
+    let id = this.labelIds.get(key);
+    if (id === undefined) {
+      id = this.labelIds.size + 1;
+      this.labelIds.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * Shaped like GitHub's: base64 of a JSON map of the runner's config files (.runner, .credentials,
+   * .credentials_rsaparams), each base64 JSON. Random key material makes every config unique.
+   */
+  private encodeJitConfig(runner: RunnerRecord): string {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
+    const files = {
+      ".runner": b64({
+        agentId: runner.id,
+        agentName: runner.name,
+        poolId: runner.runnerGroupId,
+        poolName: runner.runnerGroupId === 1 ? "Default" : `group-${runner.runnerGroupId}`,
+        serverUrl: this.serverUrl,
+        gitHubUrl: `https://github.com/${runner.scope.name}`,
+        workFolder: runner.workFolder,
+        ephemeral: true,
+      }),
+      ".credentials": b64({
+        scheme: "OAuth",
+        data: { clientId: randomBytes(16).toString("hex"), authorizationUrl: `${this.serverUrl}/_apis/oauth2/token`, requireFipsCryptography: "False" },
+      }),
+      ".credentials_rsaparams": b64({ d: randomBytes(64).toString("base64"), exponent: "AQAB", modulus: randomBytes(128).toString("base64") }),
+    };
+    return Buffer.from(JSON.stringify(files)).toString("base64");
+  }
+}
+
+export function sameScope(a: RunnerScope, b: RunnerScope): boolean {
+  return a.kind === b.kind && a.name.toLowerCase() === b.name.toLowerCase();
+}
+
+function dedupe(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.filter((n) => (seen.has(n.toLowerCase()) ? false : (seen.add(n.toLowerCase()), true)));
+}

@@ -1,0 +1,180 @@
+import { catalogQueryFor, filterCatalog, hasRatio, matchesShape } from "./catalog";
+import { DEFAULT_CONCURRENCY } from "./defaults";
+import { explainCatalog, explainRatio, explainVerdict, RatioOutcome } from "./explain";
+import { PriceBook } from "./priceBook";
+import { priceWindowEnd, priceWindows } from "./priceWindow";
+import { buildCandidate, rankCandidates } from "./rank";
+import { indexStock, StockIndex } from "./stock";
+import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, SpotCandidate, ZoneTypeAvailability } from "./types";
+import { AppliedAdviceRequest, validateAdviceRequest, validateConcurrency } from "./validate";
+
+/**
+ * The cheapest spot capacity per vCPU for a request:
+ * 1. every page of DescribeInstanceTypes and, at the same time, DescribeAvailableResource (spot, post-paid);
+ * 2. the catalog narrowed by architecture, exact family, vCPU and memory;
+ * 3. for each ratio in order of preference: the types at that ratio with stock in an allowed zone, their
+ *    latest spot price per zone (bounded parallel queries, window widened for zones without a row); the
+ *    first ratio that yields any candidate wins;
+ * 4. (type, zone) ranked by price per vCPU with deterministic ties, each with its price limit.
+ * Price queries for the first ratio start as soon as a catalog page and the stock are in, while later pages
+ * load. Same inputs and clock, same advice: nothing depends on the order in which answers arrive.
+ */
+export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<Advice> {
+  const request = validateAdviceRequest(input);
+  const concurrency = validateConcurrency(deps.concurrency ?? DEFAULT_CONCURRENCY);
+  let apiCalls = 0;
+  const onRequest = () => {
+    apiCalls += 1;
+  };
+  const { queries } = deps;
+  const book = new PriceBook(
+    {
+      queries,
+      regionId: request.regionId,
+      ...spotDurationOf(request),
+      endMs: priceWindowEnd(deps.now()),
+      windows: priceWindows(request.priceWindowMinutes),
+      onRequest,
+    },
+    concurrency,
+  );
+
+  try {
+    const prefetch = firstRatioPrefetch(request, book);
+    const catalog = catalogQueryFor(request);
+    const [types, availability] = await settleBoth(
+      queries.describeInstanceTypes(catalog.query, onRequest, prefetch.onPage),
+      queries.describeAvailableResource({ regionId: request.regionId, ...spotDurationOf(request) }, onRequest).then((a) => (prefetch.onStock(a), a)),
+    );
+    const funnel = filterCatalog(types, request);
+    const stock = indexStock(availability, request.zones);
+
+    const outcomes: RatioOutcome[] = [];
+    let currency = "";
+    for (const ratio of request.ratios) {
+      const { outcome, currency: seen } = await evaluateRatio(ratio, funnel.inShape, stock, request, book);
+      outcomes.push(outcome);
+      currency ||= seen;
+      if (outcome.candidates.length > 0) break;
+    }
+
+    const winner = outcomes.find((o) => o.candidates.length > 0);
+    const ranked = rankCandidates(winner?.candidates ?? [], request.zones);
+    const candidates = request.limit !== undefined ? ranked.slice(0, request.limit) : ranked;
+    const availableZones: Record<string, readonly string[]> = {};
+    for (const c of candidates) availableZones[c.instanceTypeId] ??= stock.stockedZones(c.instanceTypeId);
+
+    await book.idle();
+    const explanation = [
+      explainVerdict(request, outcomes, ranked, candidates.length, currency),
+      ...explainCatalog(request, funnel, catalog.shapeByApi),
+      ...outcomes.flatMap((o) => explainRatio(request, o)),
+    ];
+    return {
+      request,
+      ...(winner ? { ratioUsed: winner.ratio } : {}),
+      candidates,
+      availableZones,
+      explanation,
+      currency,
+      apiCalls,
+    };
+  } catch (err) {
+    // Price queries started early must not outlive the call that failed.
+    await book.drain();
+    throw err;
+  }
+}
+
+/**
+ * Starts the first ratio's price queries while the catalog is still paging: a type qualifies once its page and
+ * the stock are both in. The same tests as the funnel's, so nothing is queried that the ranking would not ask for.
+ */
+function firstRatioPrefetch(request: AppliedAdviceRequest, book: PriceBook) {
+  const pending: InstanceTypeInfo[] = [];
+  let stock: StockIndex | undefined;
+  const flush = () => {
+    if (!stock) return;
+    for (const t of pending.splice(0)) {
+      if (!matchesShape(t, request) || !hasRatio(t, request.ratios[0])) continue;
+      const zones = stock.stockedZones(t.instanceTypeId);
+      if (zones.length > 0) book.request(t.instanceTypeId, zones);
+    }
+  };
+  return {
+    onPage: (page: readonly InstanceTypeInfo[]) => {
+      pending.push(...page);
+      flush();
+    },
+    onStock: (availability: readonly ZoneTypeAvailability[]) => {
+      stock = indexStock(availability, request.zones);
+      flush();
+    },
+  };
+}
+
+/** One ratio of the preference list: stock, prices, candidates, and what eliminated the rest. */
+async function evaluateRatio(
+  ratio: number,
+  inShape: readonly InstanceTypeInfo[],
+  stock: StockIndex,
+  request: AppliedAdviceRequest,
+  book: PriceBook,
+): Promise<{ outcome: RatioOutcome; currency: string }> {
+  const matched = inShape.filter((t) => hasRatio(t, ratio));
+  const stocked = matched.filter((t) => stock.stockedZones(t.instanceTypeId).length > 0);
+  const unstocked = matched.filter((t) => stock.stockedZones(t.instanceTypeId).length === 0);
+  const onlyOutside = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length > 0);
+  const noStock = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length === 0);
+
+  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.stockedZones(t.instanceTypeId) })));
+  // A price stage that failed for every type is an outage, not "no capacity": report the API's error.
+  if (stocked.length > 0 && failures.length === stocked.length) throw failures[0].error;
+
+  const candidates: SpotCandidate[] = [];
+  const widened: { instanceTypeId: string; zoneId: string; windowMinutes: number }[] = [];
+  const unpriced: { instanceTypeId: string; zoneId: string }[] = [];
+  let unusableRows = 0;
+  let currency = "";
+  for (const type of stocked) {
+    const typePrices = prices.get(type.instanceTypeId);
+    if (!typePrices) continue;
+    currency ||= typePrices.currency ?? "";
+    unusableRows += typePrices.unusableRows;
+    for (const zoneId of stock.stockedZones(type.instanceTypeId)) {
+      const price = typePrices.byZone.get(zoneId);
+      if (!price) continue;
+      if (price.windowMinutes !== request.priceWindowMinutes) widened.push({ instanceTypeId: type.instanceTypeId, zoneId, windowMinutes: price.windowMinutes });
+      candidates.push(buildCandidate(type, request.arch, price, request.priceLimitFactor));
+    }
+    for (const zoneId of typePrices.unpricedZones) unpriced.push({ instanceTypeId: type.instanceTypeId, zoneId });
+  }
+  const outsideZones = [...new Set(onlyOutside.flatMap((t) => stock.zonesOutsideRequest(t.instanceTypeId)))].sort();
+  return {
+    outcome: {
+      ratio,
+      matched: matched.map((t) => t.instanceTypeId),
+      noStock: noStock.map((t) => t.instanceTypeId),
+      onlyOutsideZones: onlyOutside.map((t) => t.instanceTypeId),
+      outsideZones,
+      priceFailures: failures.map((f) => ({ instanceTypeId: f.instanceTypeId, code: f.error.code })),
+      widened,
+      unpriced,
+      unusableRows,
+      candidates,
+    },
+    currency,
+  };
+}
+
+/** Both queries run at once; if either fails, wait for the other so no request outlives the call, then throw. */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  return [ra.value, rb.value];
+}
+
+function spotDurationOf(request: AdviceRequest): { spotDuration?: 0 | 1 } {
+  return request.spotDuration !== undefined ? { spotDuration: request.spotDuration } : {};
+}

@@ -1,0 +1,157 @@
+/**
+ * The advisor's public shapes: what is asked, what comes back, and the three ECS queries it depends on.
+ * Kept apart from the logic so the provider, the CLI and the tests import types without pulling in the SDK.
+ */
+
+export type Arch = "amd64" | "arm64";
+
+export interface AdviceRequest {
+  readonly regionId: string;
+  readonly arch: Arch;
+  /** vCPUs (the API's CpuCoreCount), inclusive. */
+  readonly minCpu: number;
+  readonly maxCpu: number;
+  /** GiB (the API's MemorySize), inclusive. */
+  readonly minMemGiB: number;
+  readonly maxMemGiB: number;
+  /** GiB per vCPU in order of preference, e.g. [1, 2]; the first ratio that yields any candidate wins. */
+  readonly ratios: readonly number[];
+  /** Exact InstanceTypeFamily matches after trimming; empty entries are ignored; none = any family. */
+  readonly families?: readonly string[];
+  /** Only these zones (the provider passes the zones that have a vSwitch); their order is the zone preference. */
+  readonly zones?: readonly string[];
+  /** How far back to look for spot prices; default 60. Widened for a zone that has stock but no row. */
+  readonly priceWindowMinutes?: number;
+  /** Sent to DescribeAvailableResource and DescribeSpotPriceHistory (1 = one hour of protection). */
+  readonly spotDuration?: 0 | 1;
+  /** Most candidates returned; default all. */
+  readonly limit?: number;
+  /** Price limit = factor x the latest spot price (rounded up to 3 decimals, capped at pay-as-you-go); default 1.2. */
+  readonly priceLimitFactor?: number;
+}
+
+export interface SpotCandidate {
+  readonly instanceTypeId: string;
+  readonly zoneId: string;
+  readonly family: string;
+  readonly arch: Arch;
+  readonly cpuCoreCount: number;
+  readonly memorySize: number;
+  /** GiB per vCPU. */
+  readonly ratio: number;
+  /** Latest spot price, currency per hour. */
+  readonly spotPrice: number;
+  /** Pay-as-you-go price, currency per hour. */
+  readonly originPrice: number;
+  /** spotPrice / cpuCoreCount, rounded to 12 significant digits so equal prices per vCPU compare equal. */
+  readonly pricePerCore: number;
+  /** 10 x spot / pay-as-you-go (the Go tool's "zhe" scale: 1.9 = 19 % of the pay-as-you-go price). */
+  readonly discount: number;
+  /** The Go tool's "possibility": RMS distance of the window's spot prices from 10 % of pay-as-you-go. */
+  readonly possibility: number;
+  /** What to bid: ceil3(factor x spotPrice), capped at originPrice. */
+  readonly priceLimit: number;
+  /** Timestamp of the price row the spot price came from. */
+  readonly priceTimestamp: string;
+}
+
+export interface Advice {
+  /** The request as applied: families trimmed, defaults filled in. */
+  readonly request: AdviceRequest;
+  /** The ratio that produced the candidates; absent when there is none. */
+  readonly ratioUsed?: number;
+  /** Cheapest first: price per vCPU, then fewer vCPUs, then zone preference, then type id. */
+  readonly candidates: readonly SpotCandidate[];
+  /** Per candidate type: every allowed zone with spot stock, in zone preference order (for the launch fallback). */
+  readonly availableZones: Readonly<Record<string, readonly string[]>>;
+  /** What was considered and what eliminated what. Always filled. */
+  readonly explanation: readonly string[];
+  /** As the price API reports it (CNY on the China site, USD on the international site); "" when no price was read. */
+  readonly currency: string;
+  /** HTTP requests sent to ECS, pages and retries included. */
+  readonly apiCalls: number;
+}
+
+// ---- The three ECS queries -------------------------------------------------------------------------------
+
+/** One row of DescribeInstanceTypes, the fields the advisor uses. */
+export interface InstanceTypeInfo {
+  readonly instanceTypeId: string;
+  readonly family: string;
+  readonly cpuCoreCount: number;
+  readonly memorySize: number;
+  /** As the API spells it: "X86" | "ARM" (others possible). */
+  readonly cpuArchitecture: string;
+}
+
+/**
+ * Server-side filters for DescribeInstanceTypes. They only save pages: the advisor applies every filter
+ * locally as well, so an API that ignores one still gives the right answer.
+ */
+export interface InstanceTypesQuery {
+  readonly regionId: string;
+  readonly cpuArchitecture?: "X86" | "ARM";
+  /** InstanceTypeFamilies.N, at most 10. */
+  readonly families?: readonly string[];
+  readonly minCpu?: number;
+  readonly maxCpu?: number;
+  readonly minMemGiB?: number;
+  readonly maxMemGiB?: number;
+}
+
+/** One (zone, type) entry of DescribeAvailableResource, with the zone's own status alongside. */
+export interface ZoneTypeAvailability {
+  readonly zoneId: string;
+  readonly instanceTypeId: string;
+  /** "Available" | "SoldOut" */
+  readonly status: string;
+  /** "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock" */
+  readonly statusCategory: string;
+  readonly zoneStatus?: string;
+  readonly zoneStatusCategory?: string;
+}
+
+/** One row of DescribeSpotPriceHistory. */
+export interface SpotPriceRow {
+  readonly instanceTypeId: string;
+  readonly zoneId: string;
+  readonly spotPrice: number;
+  readonly originPrice: number;
+  readonly timestamp: string;
+}
+
+export interface SpotPriceHistory {
+  readonly rows: readonly SpotPriceRow[];
+  readonly currency?: string;
+}
+
+/** Called once per HTTP request a query sends (every page, every retry): the advisor's apiCalls. */
+export type OnRequest = () => void;
+
+/**
+ * The ECS queries the advisor needs, each returning every page. The default implementation
+ * (createEcsAdvisorQueries) uses the SDK through callEcs; tests use an in-memory catalog.
+ */
+export interface EcsAdvisorQueries {
+  /** `onPage`, when given, sees each page as it arrives, so price queries can start before the last page. */
+  describeInstanceTypes(
+    query: InstanceTypesQuery,
+    onRequest: OnRequest,
+    onPage?: (page: readonly InstanceTypeInfo[]) => void,
+  ): Promise<readonly InstanceTypeInfo[]>;
+  /** Spot, post-paid, DestinationResource=InstanceType, all zones. */
+  describeAvailableResource(query: { regionId: string; spotDuration?: 0 | 1 }, onRequest: OnRequest): Promise<readonly ZoneTypeAvailability[]>;
+  /** vpc, optimized, linux; all zones; StartTime/EndTime as `yyyy-MM-ddTHH:mm:ssZ`. */
+  describeSpotPriceHistory(
+    query: { regionId: string; instanceType: string; startTime: string; endTime: string; spotDuration?: 0 | 1 },
+    onRequest: OnRequest,
+  ): Promise<SpotPriceHistory>;
+}
+
+export interface AdvisorDeps {
+  readonly queries: EcsAdvisorQueries;
+  /** ms since the epoch; the emulator's manual clock in tests. */
+  readonly now: () => number;
+  /** Price queries in flight at once; default DEFAULT_CONCURRENCY. */
+  readonly concurrency?: number;
+}

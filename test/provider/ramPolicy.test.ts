@@ -1,0 +1,72 @@
+import * as assert from "node:assert/strict";
+import { smallScenario, withAccessKey } from "../../emulator/scenario/small";
+import { buildRunnerPolicy, RamPolicyLevel } from "../../infra/ramPolicy";
+import { AliyunApiError, PartialCreateError, RunnerNeverOnlineError } from "../../provider/errors";
+import { ALL_ALIYUN_ACTIONS } from "../../provider/permissions";
+import { Harness, startHarness } from "./support/harness";
+
+const CI_KEY = { accessKeyId: "LTAI5tCiRunnerUser0001", accessKeySecret: "CiRunnerUserSecret0000000001" };
+const scenario = smallScenario();
+const vpcId = scenario.vpcs[0].vpcId;
+
+/** The emulator enforcing the infra stack's generated policy on the CI user's AccessKey. */
+async function harnessWithPolicy(policy: object, deps = {}): Promise<Harness> {
+  return startHarness({
+    scenario: withAccessKey(scenario, { ...CI_KEY, policies: [policy] }),
+    env: { ALIBABA_CLOUD_ACCESS_KEY_ID: CI_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: CI_KEY.accessKeySecret },
+    deps,
+  });
+}
+
+/** Everything the provider does: create, delete, and the never-online path that reads the console. */
+async function exercise(h: Harness): Promise<void> {
+  const { id, outs } = await h.provider.create(h.props());
+  await h.provider.delete(id, outs);
+}
+
+describe("the infra stack's RAM policy is sufficient and minimal", function () {
+  let h: Harness | undefined;
+  afterEach(async () => h?.close());
+
+  for (const level of ["minimal", "regional", "vpc"] as RamPolicyLevel[]) {
+    it(`${level}: every call the provider makes is allowed`, async () => {
+      h = await harnessWithPolicy(buildRunnerPolicy({ level, regionId: "cn-hangzhou", prefix: "openresty", vpcId }));
+      await exercise(h);
+      assert.deepEqual(h.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM"), []);
+      assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
+    });
+  }
+
+  it("allows reading the console when a runner never comes online", async () => {
+    h = await harnessWithPolicy(buildRunnerPolicy({ level: "vpc", regionId: "cn-hangzhou", prefix: "openresty", vpcId }),
+      { renderUserData: () => "#!/bin/bash\n" });
+    await assert.rejects(h.provider.create(h.props({ onlineTimeoutMinutes: 1 })), (err: unknown) =>
+      err instanceof RunnerNeverOnlineError && /Last console output/.test(err.message) && !/unavailable/.test(err.message));
+  });
+
+  for (const missing of ALL_ALIYUN_ACTIONS) {
+    it(`without ${missing} a specific call fails, naming it`, async () => {
+      const actions = ALL_ALIYUN_ACTIONS.filter((a) => a !== missing);
+      const policy = buildRunnerPolicy({ level: "vpc", regionId: "cn-hangzhou", prefix: "openresty", vpcId, actions });
+      const consolePath = missing === "ecs:GetInstanceConsoleOutput";
+      const harness: Harness = (h = await harnessWithPolicy(policy, consolePath ? { renderUserData: () => "#!/bin/bash\n" } : {}));
+      const failure = await (consolePath ? harness.provider.create(harness.props({ onlineTimeoutMinutes: 1 })) : exercise(harness))
+        .then(() => undefined, (err: unknown) => err as Error);
+      assert.ok(failure, "the provider must not get by without this action");
+      assert.match(failure.message, new RegExp(`RAM denied ${missing.replace(".", "\\.")}`));
+      // Without DescribeInstances, the launched instance cannot even be watched: create reports it as partially
+      // created (so `pulumi destroy` can finish) instead of a plain error.
+      if (!consolePath) {
+        assert.ok((failure instanceof AliyunApiError && failure.kind === "permission") || failure instanceof PartialCreateError, failure.message);
+      }
+      const denied = harness.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM").map((c) => `ecs:${c.action}`);
+      assert.ok(denied.length > 0 && denied.every((a) => a === missing), `denied: ${denied.join(", ")}`);
+    });
+  }
+
+  it("denies launching instances without the deployment's tag (another prefix)", async () => {
+    h = await harnessWithPolicy(buildRunnerPolicy({ level: "minimal", regionId: "cn-hangzhou", prefix: "someone-else", vpcId }));
+    await assert.rejects(h.provider.create(h.props()), /RAM denied ecs:RunInstances/);
+    assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
+  });
+});
