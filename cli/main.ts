@@ -1,12 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { CliIo, processIo, UsageError } from "./io";
 import { register as registerAdvise } from "./commands/advise";
+import { register as registerDemo } from "./commands/demo";
 import { register as registerEmulator } from "./commands/emulator";
 import { register as registerSummary } from "./commands/summary";
 
 /** Every subcommand registers itself here; each module owns its flags and help text. */
 type Register = (program: Command, io: CliIo, done: (code: number) => void) => void;
 const commands: Register[] = [
+  (program, io, done) => registerDemo(program, io, done),
   (program, io, done) => registerAdvise(program, io, done),
   registerEmulator,
   (program, io, done) => registerSummary(program, io, done),

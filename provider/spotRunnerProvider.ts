@@ -259,6 +259,7 @@ export class SpotRunnerProvider implements pulumi.dynamic.ResourceProvider {
         log(`  ${instanceId} was accepted and then vanished (no capacity); next candidate`);
         continue;
       }
+      log(`  ${instanceId} is Running; waiting for the runner to come online`);
       attempts.push({ ...attemptOf(candidate), outcome: "launched", instanceId });
       return { candidate, instance, autoReleaseTime, launchedAt: new Date(now).toISOString() };
     }

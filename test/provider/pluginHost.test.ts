@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, RunningEmulator } from "../../emulator";
 import { smallScenario, withTiming } from "../../emulator/scenario/small";
 import { spotRunnerShim } from "../../provider/shim";
-import { DIFF, ProviderHost, startProviderHost } from "../support/providerHost";
+import { DIFF, ProviderHost, startProviderHost } from "../../cli/demo/pluginHost";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const URN = "urn:pulumi:gha-1-1-arm64::spot-runner-job::pulumi-nodejs:dynamic/aliyun:SpotRunner::runner";
