@@ -3,6 +3,7 @@
  * returns its lines and throws when its results are wrong (a fast wrong answer is not a result).
  */
 import { advisorBenchmark } from "./advisor";
+import { providerBenchmark } from "./provider";
 
 export interface Benchmark {
   readonly name: string;
@@ -10,7 +11,7 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here. */
-export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark];
 
 async function main(): Promise<number> {
   const only = process.argv.slice(2);
