@@ -76,6 +76,13 @@ export class FaultRegistry {
   }
 }
 
+/** Waits out the fault's latency (real time), then gives its effect; undefined when no fault fired or it only delays. */
+export async function afterFaultLatency(fault: ActiveFault | undefined, sleep: (ms: number) => Promise<void>): Promise<FaultEffect | undefined> {
+  if (!fault) return undefined;
+  if (fault.spec.latencyMs) await sleep(fault.spec.latencyMs);
+  return effectOf(fault.spec);
+}
+
 /** The effect a fault has, with its defaults applied; undefined = latency only. */
 export function effectOf(spec: FaultSpec): FaultEffect | undefined {
   if (spec.effect) return spec.effect;

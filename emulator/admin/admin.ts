@@ -67,6 +67,8 @@ export interface EmulatorState {
   readonly runners: readonly RunnerSummary[];
   readonly stock: readonly StockSummary[];
   readonly faults: readonly FaultSummary[];
+  /** Instances launched since load or reset, released ones included: a retried launch must not add one. */
+  readonly launched: number;
 }
 
 export interface StockUpdate {
@@ -219,6 +221,7 @@ function snapshot(core: EmulatorCore): EmulatorState {
     runners: world.runners.all().map((r) => runnerSummary(world, r.id, now)!),
     stock,
     faults: core.faults.list().map(faultSummary),
+    launched: world.launched,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorCore } from "../core";
-import { effectOf } from "../faults";
+import { afterFaultLatency, effectOf } from "../faults";
 import type { ActiveFault } from "../faults";
 import { redactParams } from "../callLog";
 import { isoSeconds } from "../format";
@@ -88,8 +88,7 @@ export async function handleEcsRequest(req: IncomingMessage, res: ServerResponse
     for (const name of spec.required) if (!params[name]) throw missingParameter(name);
 
     fault = core.faults.take("ecs", action, params);
-    const effect = fault ? effectOf(fault.spec) : undefined;
-    if (fault?.spec.latencyMs) await core.sleep(fault.spec.latencyMs);
+    const effect = await afterFaultLatency(fault, (ms) => core.sleep(ms));
     if (fault && effect === "drop") {
       res.destroy();
       log(null);

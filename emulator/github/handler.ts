@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorCore } from "../core";
-import { effectOf } from "../faults";
+import { afterFaultLatency, effectOf } from "../faults";
 import type { ActiveFault } from "../faults";
 import { redactParams } from "../callLog";
 import { isoSeconds } from "../format";
@@ -76,8 +76,7 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
     if (!grant) throw new GitHubError(401, "Bad credentials", "https://docs.github.com/rest");
 
     fault = core.faults.take("github", `${method} ${path}`, Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
-    const effect = fault ? effectOf(fault.spec) : undefined;
-    if (fault?.spec.latencyMs) await core.sleep(fault.spec.latencyMs);
+    const effect = await afterFaultLatency(fault, (ms) => core.sleep(ms));
     if (fault && effect === "drop") {
       res.destroy();
       log(null);

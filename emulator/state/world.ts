@@ -60,6 +60,8 @@ export class World {
   readonly images = new Map<string, ScenarioImage>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Instances created since the scenario was loaded or reset, released ones included (idempotent replays not). */
+  launched = 0;
   readonly runners: RunnerStore;
   private readonly runnerArch = new Map<number, "X64" | "ARM64">();
   private readonly ipCounters = new Map<string, number>();

@@ -61,6 +61,9 @@ describe("SpotRunner fault matrix: nothing leaks", function () {
         harness.emu.admin.clearFaults();
       }
       assert.deepEqual(harness.leftovers(), { instances: [], runners: [] });
+      // Each launch attempt has its own ClientToken; a retried (or answer-lost) launch must not add an instance.
+      const tokens = new Set(harness.emu.admin.calls().filter((c) => c.action === "RunInstances").map((c) => c.params.ClientToken));
+      assert.ok(harness.emu.admin.state().launched <= tokens.size, `${harness.emu.admin.state().launched} instances for ${tokens.size} launch attempts`);
     });
   }
 });

@@ -18,7 +18,8 @@ describe("SpotRunner under load", function () {
 
     const state = h.emu.admin.state();
     assert.equal(new Set(created.map((c) => c.id)).size, 20);
-    assert.equal(state.instances.length, 20, "exactly one instance per runner: no duplicate from a retried launch");
+    assert.equal(state.instances.length, 20, "exactly one instance per runner");
+    assert.equal(state.launched, 20, "no duplicate from a retried launch, not even a released one");
     assert.equal(new Set(state.instances.map((i) => i.tags[TAG_KEYS.runnerName])).size, 20);
     assert.equal(state.runners.filter((r) => r.status === "online").length, 20);
     assert.equal(new Set(created.map((c) => c.outs.label)).size, 20, "every job gets its own label");

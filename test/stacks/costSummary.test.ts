@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { register } from "../../cli/commands/summary";
 import { CliIo, UsageError } from "../../cli/io";
+import { RUNNER_STACK_OUTPUTS } from "./support/runnerStackOutputs";
 import {
   comparableHostedRunner,
   costFactsFromStackOutputs,
@@ -18,24 +19,7 @@ import {
   RunnerCostFacts,
 } from "../../stacks/runner/costSummary";
 
-/** `pulumi stack output --json` of an arm64 runner stack (stacks/runner/index.ts). */
-const OUTPUTS = {
-  label: "openresty-arm64-202611280100-ab12cd34",
-  runnerName: "openresty-arm64-202611280100-ab12cd34",
-  instanceId: "i-bp1abc",
-  instanceName: "openresty-arm64-spot-20261128010000",
-  instanceType: "ecs.c8y.2xlarge",
-  zoneId: "cn-hangzhou-j",
-  region: "cn-hangzhou",
-  cpuCount: 8,
-  memoryGiB: 16,
-  spotPrice: 0.24,
-  priceLimit: 0.288,
-  hourlyCost: 0.24,
-  currency: "CNY",
-  autoReleaseTime: "2026-11-28T03:01:00Z",
-  launchedAt: "2026-11-28T01:00:00.000Z",
-};
+const OUTPUTS = RUNNER_STACK_OUTPUTS;
 const LAUNCH = Date.parse(OUTPUTS.launchedAt);
 const at = (seconds: number) => new Date(LAUNCH + seconds * 1000).toISOString();
 

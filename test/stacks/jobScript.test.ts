@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { RUNNER_STACK_OUTPUTS } from "./support/runnerStackOutputs";
 
 /**
  * stacks/runner/job.sh run for real, with a fake `pulumi` and a fake `npx` first on PATH. The fakes record
@@ -75,23 +76,7 @@ exit "\${FAKE_REAP_EXIT:-0}"
 `;
 
 const STACK = "gha-1234-1-arm64";
-const UP_OUTPUTS = {
-  label: "openresty-arm64-202611280100-ab12cd34",
-  runnerName: "openresty-arm64-202611280100-ab12cd34",
-  instanceId: "i-bp1abc",
-  instanceName: "openresty-arm64-spot-20261128010000",
-  instanceType: "ecs.c8y.2xlarge",
-  zoneId: "cn-hangzhou-j",
-  region: "cn-hangzhou",
-  cpuCount: 8,
-  memoryGiB: 16,
-  spotPrice: 0.24,
-  priceLimit: 0.288,
-  hourlyCost: 0.24,
-  currency: "CNY",
-  autoReleaseTime: "2026-11-28T03:01:00Z",
-  launchedAt: "2026-11-28T01:00:00.000Z",
-};
+const UP_OUTPUTS = RUNNER_STACK_OUTPUTS;
 const SECRETS = { passphrase: "pass-phrase-s3cr3t-value", token: "ghp_runnerAdminS3cretToken", aliyun: "aliyunS3cretKeyValue" };
 
 interface Sandbox {

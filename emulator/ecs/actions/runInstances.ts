@@ -146,6 +146,7 @@ export function runInstances(call: EcsCall): EcsResponseBody {
   }
   if (spot) world.takeStock(offering, created.length);
   for (const instance of created) world.instances.set(instance.instanceId, instance);
+  world.launched += created.length;
   const instanceIds = created.map((i) => i.instanceId);
   const tradePrice = round3(unitPrice * created.length);
   if (clientToken !== undefined) world.idempotency.set(`${region.regionId}|${clientToken}`, { fingerprint, instanceIds, tradePrice });
