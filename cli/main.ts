@@ -3,6 +3,8 @@ import { CliIo, processIo, UsageError } from "./io";
 import { register as registerAdvise } from "./commands/advise";
 import { register as registerDemo } from "./commands/demo";
 import { register as registerEmulator } from "./commands/emulator";
+import { register as registerList } from "./commands/list";
+import { register as registerReap } from "./commands/reap";
 import { register as registerSummary } from "./commands/summary";
 
 /** Every subcommand registers itself here; each module owns its flags and help text. */
@@ -12,6 +14,8 @@ const commands: Register[] = [
   (program, io, done) => registerAdvise(program, io, done),
   registerEmulator,
   (program, io, done) => registerSummary(program, io, done),
+  (program, io, done) => registerList(program, io, done),
+  (program, io, done) => registerReap(program, io, done),
 ];
 
 export function buildProgram(io: CliIo, done: (code: number) => void): Command {
