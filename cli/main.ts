@@ -7,20 +7,23 @@ import { register as registerList } from "./commands/list";
 import { register as registerReap } from "./commands/reap";
 import { register as registerSummary } from "./commands/summary";
 
-/** Every subcommand registers itself here; each module owns its flags and help text. */
+/**
+ * Every subcommand registers itself here, in the order `--help` lists them; each module owns its flags and help
+ * text. The wrappers drop the test-only dependency argument some commands take.
+ */
 type Register = (program: Command, io: CliIo, done: (code: number) => void) => void;
 const commands: Register[] = [
   (program, io, done) => registerDemo(program, io, done),
   (program, io, done) => registerAdvise(program, io, done),
-  registerEmulator,
-  (program, io, done) => registerSummary(program, io, done),
   (program, io, done) => registerList(program, io, done),
   (program, io, done) => registerReap(program, io, done),
+  registerEmulator,
+  (program, io, done) => registerSummary(program, io, done),
 ];
 
 export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   const program = new Command("spot-runner")
-    .description("GitHub Actions runners on Aliyun ECS spot instances: advise, list, reap, emulator, demo")
+    .description("GitHub Actions runners on Aliyun ECS spot instances: demo, advise, list, reap, emulator, summary")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
