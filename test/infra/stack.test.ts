@@ -172,8 +172,9 @@ describe("infra stack under mocks", () => {
       assert.equal(exported.region, "cn-hangzhou");
       assert.deepEqual(Object.keys(await valueOf(exported.vSwitchIds as pulumi.Output<object>)).length, 6);
       await valueOf(exported.policyName as pulumi.Output<string>);
-      // The attachment is no output: wait until its registration reaches the mocks, so later tests start clean.
-      for (let i = 0; i < 200 && ofType(T.attachment).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      // The attachment is no output: wait for every outstanding registration (the runtime's own RPC queue, as
+      // `pulumi up` does before it exits) so it reaches the mocks and later tests start clean.
+      await waitForRegistrations();
       assert.equal(ofType(T.attachment).length, 1);
     } finally {
       pulumi.runtime.setAllConfig(saved);
@@ -276,3 +277,8 @@ describe("infra stack under mocks", () => {
     assert.match(only(T.policy).inputs.policyDocument, /acs:ecs:cn-shanghai:\*:instance\/\*/);
   });
 });
+
+/** Pulumi's own "wait until every pending resource RPC is done" (internal to the SDK; what disconnect() awaits). */
+function waitForRegistrations(): Promise<void> {
+  return (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
