@@ -6,31 +6,52 @@ import type { ActiveFault } from "../faults";
 import { redactParams } from "../callLog";
 import { isoSeconds } from "../format";
 import { readBody, sendJson } from "../http";
+import type { ScenarioGitHubApp } from "../scenario/types";
 import type { RunnerScope } from "../state/github";
 import type { RunnerView, World } from "../state/world";
+import { accessTokenJson, installationOf, refuseNarrowing, verifyAppJwt } from "./appAuth";
+import { GitHubError, notFound, REST_DOCS, RUNNER_DOCS } from "./errors";
 
 /** GitHub Enterprise Server puts the REST API under /api/v3; Octokit's baseUrl carries the prefix. */
 export const GITHUB_API_PREFIX = "/api/v3";
-const DOCS = "https://docs.github.com/rest/actions/self-hosted-runners";
 
-class GitHubError extends Error {
-  constructor(readonly status: number, message: string, readonly docs = DOCS) {
-    super(message);
-  }
-}
-
-const notFound = () => new GitHubError(404, "Not Found");
-
-interface Route {
+/** A self-hosted runner route of a repository or organization. */
+interface RunnerRoute {
+  readonly kind: "runners";
   readonly scope: RunnerScope;
   readonly operation: "jit" | "registrationToken" | "list" | "get" | "delete";
   readonly runnerId?: number;
 }
 
+/** POST /app/installations/{installation_id}/access_tokens: an App trades its JWT for an installation token. */
+interface AccessTokenRoute {
+  readonly kind: "accessToken";
+  readonly installationId: number;
+}
+
+type Route = RunnerRoute | AccessTokenRoute;
+
+/** A token caller on the runner routes: what it administers, and how GitHub words a call outside that. */
+interface TokenCaller {
+  readonly scopes: readonly string[];
+  readonly forbiddenMessage: string;
+}
+
+/** A route with the caller it authenticated, so acting on it needs no second look at the credential. */
+type Authenticated =
+  | { readonly kind: "runners"; readonly route: RunnerRoute; readonly caller: TokenCaller }
+  | { readonly kind: "accessToken"; readonly route: AccessTokenRoute; readonly app: ScenarioGitHubApp };
+
+interface Answer {
+  readonly status: number;
+  readonly payload: unknown;
+  readonly extraHeaders?: Record<string, string>;
+}
+
 /**
  * The self-hosted runner endpoints of the GitHub REST API, at repository and organization level, as Octokit calls
  * them: token auth, JIT configs, registration tokens, and listing/getting/deleting runners with GitHub's paging,
- * status codes and error bodies.
+ * status codes and error bodies; and the one GitHub App route installation auth needs (appAuth.ts).
  */
 export async function handleGitHubRequest(req: IncomingMessage, res: ServerResponse, core: EmulatorCore, apiUrl: string): Promise<void> {
   const started = Date.now();
@@ -42,6 +63,7 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
   let fault: ActiveFault | undefined;
   const headers = githubHeaders(Date.now());
 
+  // The Authorization header is never logged, and redactParams hides any field named like a secret.
   const log = (status: number | null, code?: string) =>
     core.calls.add({
       seq: core.calls.nextSeq(),
@@ -56,24 +78,13 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
     });
 
   try {
-    const bodyBytes = await readBody(req);
-    let body: Record<string, unknown> = {};
-    if (bodyBytes.length > 0) {
-      try {
-        const parsed: unknown = JSON.parse(bodyBytes.toString("utf8"));
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
-        body = parsed as Record<string, unknown>;
-      } catch {
-        throw new GitHubError(400, "Problems parsing JSON", "https://docs.github.com/rest");
-      }
-    }
+    const body = parseJsonBody(await readBody(req));
     fields = { ...query, ...body };
     const route = matchRoute(method, path);
     if (!route) throw notFound();
-    const token = readToken(req);
-    if (token === undefined) throw new GitHubError(401, "Requires authentication", "https://docs.github.com/rest");
-    const grant = core.scenario.github.tokens.find((t) => t.token === token);
-    if (!grant) throw new GitHubError(401, "Bad credentials", "https://docs.github.com/rest");
+    const credential = readCredential(req);
+    if (credential === undefined) throw new GitHubError(401, "Requires authentication", REST_DOCS);
+    const authenticated = authenticate(route, credential, core);
 
     fault = core.faults.take("github", `${method} ${path}`, Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     const effect = await afterFaultLatency(fault, (ms) => core.sleep(ms));
@@ -82,14 +93,14 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
       log(null);
       return;
     }
-    if (fault && effect === "error") throw new GitHubError(fault.spec.status ?? 500, fault.spec.message ?? fault.spec.code ?? "Server Error", "https://docs.github.com/rest");
+    if (fault && effect === "error") throw new GitHubError(fault.spec.status ?? 500, fault.spec.message ?? fault.spec.code ?? "Server Error", REST_DOCS);
 
-    if (!scopeExists(core, route.scope)) throw notFound();
-    if (!grant.scopes.some((s) => grants(s, route.scope))) {
-      throw new GitHubError(403, "Resource not accessible by personal access token", "https://docs.github.com/rest/actions/self-hosted-runners");
-    }
+    // Settled after the fault's delay, so the work sees the world as it is when it is done.
     const world = core.world();
-    const { status, payload, extraHeaders } = run(route, body, query, world, core, apiUrl, path);
+    const { status, payload, extraHeaders } =
+      authenticated.kind === "accessToken"
+        ? issueAccessToken(authenticated.route, authenticated.app, body, world, core.now())
+        : answerRunnerRoute(authenticated.route, authenticated.caller, body, query, world, core, apiUrl, path);
     if (fault && effect === "afterCommit") {
       res.destroy();
       log(null);
@@ -105,15 +116,53 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
   }
 }
 
-function run(
-  route: Route,
+/** An empty body is {}; anything but a JSON object is GitHub's 400. */
+function parseJsonBody(bytes: Buffer): Record<string, unknown> {
+  if (bytes.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString("utf8"));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw new GitHubError(400, "Problems parsing JSON", REST_DOCS);
+  }
+}
+
+/**
+ * The access-token route takes only an App JWT, checked against wall time (see verifyAppJwt); the runner routes
+ * take a scenario token or an unexpired installation token (emulated clock). Anything else is 401.
+ */
+function authenticate(route: Route, credential: string, core: EmulatorCore): Authenticated {
+  if (route.kind === "accessToken") {
+    return { kind: "accessToken", route, app: verifyAppJwt(credential, core.scenario.github.apps ?? [], Date.now()) };
+  }
+  const grant = core.scenario.github.tokens.find((t) => t.token === credential);
+  if (grant) return { kind: "runners", route, caller: { scopes: grant.scopes, forbiddenMessage: "Resource not accessible by personal access token" } };
+  const issued = core.world().runners.installationTokens.find(credential, core.now());
+  if (issued) return { kind: "runners", route, caller: { scopes: issued.scopes, forbiddenMessage: "Resource not accessible by integration" } };
+  throw new GitHubError(401, "Bad credentials", REST_DOCS);
+}
+
+/** 201 with a fresh "ghs_" token for the App's installation, valid one hour on the emulated clock. */
+function issueAccessToken(route: AccessTokenRoute, app: ScenarioGitHubApp, body: Record<string, unknown>, world: World, now: number): Answer {
+  const installation = installationOf(app, route.installationId);
+  refuseNarrowing(body);
+  const issued = world.runners.installationTokens.issue({ appId: app.appId, installationId: installation.installationId, scopes: installation.scopes }, now);
+  return { status: 201, payload: accessTokenJson(issued) };
+}
+
+function answerRunnerRoute(
+  route: RunnerRoute,
+  caller: TokenCaller,
   body: Record<string, unknown>,
   query: Record<string, string>,
   world: World,
   core: EmulatorCore,
   apiUrl: string,
   path: string,
-): { status: number; payload: unknown; extraHeaders?: Record<string, string> } {
+): Answer {
+  if (!scopeExists(core, route.scope)) throw notFound();
+  if (!caller.scopes.some((s) => grants(s, route.scope))) throw new GitHubError(403, caller.forbiddenMessage, RUNNER_DOCS);
   const now = core.now();
   switch (route.operation) {
     case "jit": {
@@ -157,20 +206,28 @@ function run(
 }
 
 function matchRoute(method: string, path: string): Route | undefined {
+  const token = /^\/app\/installations\/(\d+)\/access_tokens\/?$/.exec(path);
+  if (token) return method === "POST" ? { kind: "accessToken", installationId: Number(token[1]) } : undefined;
+  return matchRunnerRoute(method, path);
+}
+
+function matchRunnerRoute(method: string, path: string): RunnerRoute | undefined {
   const m = /^\/(?:repos\/([^/]+)\/([^/]+)|orgs\/([^/]+))\/actions\/runners(?:\/([^/]+))?\/?$/.exec(path);
   if (!m) return undefined;
   const scope: RunnerScope = m[3] !== undefined ? { kind: "org", name: decodeURIComponent(m[3]) } : { kind: "repo", name: `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}` };
+  const runners = (operation: RunnerRoute["operation"], runnerId?: number): RunnerRoute => ({ kind: "runners", scope, operation, ...(runnerId === undefined ? {} : { runnerId }) });
   const tail = m[4];
-  if (tail === undefined) return method === "GET" ? { scope, operation: "list" } : undefined;
-  if (tail === "generate-jitconfig") return method === "POST" ? { scope, operation: "jit" } : undefined;
-  if (tail === "registration-token") return method === "POST" ? { scope, operation: "registrationToken" } : undefined;
+  if (tail === undefined) return method === "GET" ? runners("list") : undefined;
+  if (tail === "generate-jitconfig") return method === "POST" ? runners("jit") : undefined;
+  if (tail === "registration-token") return method === "POST" ? runners("registrationToken") : undefined;
   if (!/^\d+$/.test(tail)) return undefined;
-  if (method === "GET") return { scope, operation: "get", runnerId: Number(tail) };
-  if (method === "DELETE") return { scope, operation: "delete", runnerId: Number(tail) };
+  if (method === "GET") return runners("get", Number(tail));
+  if (method === "DELETE") return runners("delete", Number(tail));
   return undefined;
 }
 
-function readToken(req: IncomingMessage): string | undefined {
+/** `token X` or `Bearer X` (any case: @octokit/auth-app sends "bearer"); "" for another scheme. */
+function readCredential(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   if (!auth) return undefined;
   const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
@@ -196,7 +253,7 @@ function sameScopeAs(a: RunnerScope, b: RunnerScope): boolean {
 }
 
 function readJitRequest(body: Record<string, unknown>, scope: RunnerScope, core: EmulatorCore): { name: string; runnerGroupId: number; labels: string[]; workFolder: string } {
-  const invalid = (why: string) => new GitHubError(422, `Invalid request.\n\n${why}`, `${DOCS}#create-configuration-for-a-just-in-time-runner-for-a-repository`);
+  const invalid = (why: string) => new GitHubError(422, `Invalid request.\n\n${why}`, `${RUNNER_DOCS}#create-configuration-for-a-just-in-time-runner-for-a-repository`);
   for (const field of ["name", "runner_group_id", "labels"]) if (body[field] === undefined) throw invalid(`"${field}" wasn't supplied.`);
   if (typeof body.name !== "string" || body.name.trim() === "") throw invalid(`For 'properties/name', ${JSON.stringify(body.name)} is not a non-empty string.`);
   if (!Number.isInteger(body.runner_group_id)) throw invalid(`For 'properties/runner_group_id', ${JSON.stringify(body.runner_group_id)} is not an integer.`);

@@ -131,6 +131,29 @@ export interface ScenarioGitHub {
   readonly orgs: readonly string[];
   /** Runner groups per org; every org has group 1 "Default", repositories only have group 1. */
   readonly runnerGroups?: readonly { readonly org: string; readonly id: number; readonly name: string }[];
+  /**
+   * GitHub Apps whose installations can get access tokens (POST /app/installations/{id}/access_tokens with a
+   * JWT signed by the App's private key). An issued "ghs_" token administers what its installation's scopes say.
+   */
+  readonly apps?: readonly ScenarioGitHubApp[];
+}
+
+export interface ScenarioGitHubApp {
+  /** The App's numeric id: the `iss` claim of its JWTs (what GITHUB_APP_ID holds). */
+  readonly appId: number;
+  /**
+   * PEM of the public half of the App's RSA key pair ("-----BEGIN PUBLIC KEY-----", SPKI). Only the public key:
+   * the emulator verifies signatures, it never signs, and scenario files get shared.
+   */
+  readonly publicKey: string;
+  readonly installations: readonly ScenarioAppInstallation[];
+}
+
+export interface ScenarioAppInstallation {
+  /** Unique across all Apps, as GitHub's installation ids are (what GITHUB_APP_INSTALLATION_ID holds). */
+  readonly installationId: number;
+  /** What the installation's tokens administer: "owner/repo", an org name (and its repositories), or "*". */
+  readonly scopes: readonly string[];
 }
 
 /** How long things take in the emulated cloud. */

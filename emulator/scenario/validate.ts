@@ -2,6 +2,7 @@
  * Scenario validation: everything the emulator runtime relies on, checked once at load so the runtime can trust
  * the data. Every problem is reported with its JSON path, in one ScenarioError.
  */
+import { createPublicKey, KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ScenarioError } from "./errors";
 import {
@@ -430,7 +431,7 @@ function checkGitHub(doc: Record<string, unknown>, p: Problems): void {
     p.add("github", 'is required: {"tokens": [], "repos": [], "orgs": []} at least');
     return;
   }
-  const gh = p.object(doc.github, "github", ["tokens", "repos", "orgs", "runnerGroups"]);
+  const gh = p.object(doc.github, "github", ["tokens", "repos", "orgs", "runnerGroups", "apps"]);
   if (gh === undefined) return;
 
   // GitHub names are case-insensitive, so "Dianplus/OpenResty" and "dianplus/openresty" are one repository.
@@ -453,21 +454,61 @@ function checkGitHub(doc: Record<string, unknown>, p: Problems): void {
     if (token === undefined) continue;
     const value = p.required(token, "token", path, identifier, 'the bearer token, e.g. "ghp_emulator..."');
     if (value !== undefined) tokenIds.claim(value, join(path, "token"), "(value not shown)");
-    const sPath = join(path, "scopes");
-    if (token.scopes === undefined) {
-      p.add(sPath, 'is required: what the token administers: "*", "owner/repo" or an org name');
-      continue;
-    }
-    (p.array(token.scopes, sPath) ?? []).forEach((s, i) => {
-      const scope = p.run(s, join(sPath, i), identifier);
-      if (scope === undefined || scope === "*") return;
-      const exists = scope.includes("/") ? repos.has(scope.toLowerCase()) : orgs.has(scope.toLowerCase());
-      if (!exists) {
-        p.add(join(sPath, i), `${show(scope)} is not ${scope.includes("/") ? "a repository in github.repos" : "an organization in github.orgs"}; add it there or use "*"`);
-      }
-    });
+    checkScopes(token, path, "token", p, { repos, orgs });
   }
 
+  checkGitHubApps(gh, p, { repos, orgs });
+  checkRunnerGroups(gh, p, orgs);
+}
+
+/** Repositories and organizations that exist, lower case (GitHub names are case-insensitive). */
+interface GitHubNames {
+  readonly repos: ReadonlySet<string>;
+  readonly orgs: ReadonlySet<string>;
+}
+
+/** `record.scopes`: required; each "*", an existing "owner/repo", or an existing org. */
+function checkScopes(record: Record<string, unknown>, path: string, holder: "token" | "installation", p: Problems, names: GitHubNames): void {
+  const sPath = join(path, "scopes");
+  if (record.scopes === undefined) {
+    p.add(sPath, `is required: what the ${holder} administers: "*", "owner/repo" or an org name`);
+    return;
+  }
+  (p.array(record.scopes, sPath) ?? []).forEach((s, i) => {
+    const scope = p.run(s, join(sPath, i), identifier);
+    if (scope === undefined || scope === "*") return;
+    const exists = scope.includes("/") ? names.repos.has(scope.toLowerCase()) : names.orgs.has(scope.toLowerCase());
+    if (!exists) {
+      p.add(join(sPath, i), `${show(scope)} is not ${scope.includes("/") ? "a repository in github.repos" : "an organization in github.orgs"}; add it there or use "*"`);
+    }
+  });
+}
+
+/** `github.apps`: unique App ids, an RSA public key each, installations unique across all Apps. */
+function checkGitHubApps(gh: Record<string, unknown>, p: Problems, names: GitHubNames): void {
+  if (gh.apps === undefined) return;
+  const appIds = new UniqueIds(p, "appId");
+  // GitHub numbers installations globally; the access-token route finds one by its id alone.
+  const installationIds = new UniqueIds(p, "installationId", "installation ids are unique across all Apps");
+  (p.array(gh.apps, "github.apps") ?? []).forEach((item, i) => {
+    const path = join("github.apps", i);
+    const app = p.object(item, path, ["appId", "publicKey", "installations"]);
+    if (app === undefined) return;
+    const appId = p.required(app, "appId", path, positiveInteger, "the App's numeric id (what GITHUB_APP_ID holds), e.g. 123456");
+    if (appId !== undefined) appIds.claim(String(appId), join(path, "appId"), String(appId));
+    p.required(app, "publicKey", path, rsaPublicKeyPem, 'the PEM of the public half of the App\'s key pair, "-----BEGIN PUBLIC KEY-----\\n..."');
+    const hint = 'e.g. [{"installationId": 1, "scopes": ["owner/repo"]}]';
+    for (const [entry, iPath] of elementsOf(app, "installations", path, p, hint)) {
+      const installation = p.object(entry, iPath, ["installationId", "scopes"]);
+      if (installation === undefined) continue;
+      const id = p.required(installation, "installationId", iPath, positiveInteger, "the installation's numeric id (what GITHUB_APP_INSTALLATION_ID holds)");
+      if (id !== undefined) installationIds.claim(String(id), join(iPath, "installationId"), String(id));
+      checkScopes(installation, iPath, "installation", p, names);
+    }
+  });
+}
+
+function checkRunnerGroups(gh: Record<string, unknown>, p: Problems, orgs: ReadonlySet<string>): void {
   if (gh.runnerGroups === undefined) return;
   const groupIds = new UniqueIds(p, "runner group id");
   const groupNames = new UniqueIds(p, "runner group name");
@@ -501,6 +542,30 @@ function checkTiming(doc: Record<string, unknown>, p: Problems): void {
   const timing = p.object(doc.timing, "timing", TIMING_KEYS);
   if (timing === undefined) return;
   for (const key of TIMING_KEYS) p.optional(timing, key, "timing", nonNegativeNumber);
+}
+
+/**
+ * The public half of an RSA key pair, as PEM (SPKI, or PKCS#1 "RSA PUBLIC KEY"). A private key is refused even
+ * though node:crypto would derive the public key from it: scenario files get shared, and the field says public.
+ */
+function rsaPublicKeyPem(value: unknown): string | Reason {
+  const text = nonEmptyString(value);
+  if (text instanceof Reason) return text;
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    return new Reason("is a private key; give its public half instead (openssl pkey -in app.pem -pubout), a scenario file is no place for a secret");
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(text);
+  } catch {
+    // A key copied from an environment variable often has backslash-n where the line breaks belong.
+    const escaped = !text.includes("\n") && text.includes("\\n") ? ' (it has a backslash and "n" where line breaks belong: in JSON write \\n, not \\\\n)' : "";
+    return new Reason(`is not a PEM public key${escaped}; expected "-----BEGIN PUBLIC KEY-----", the Base64 lines, "-----END PUBLIC KEY-----"`);
+  }
+  if (key.asymmetricKeyType !== "rsa") {
+    return new Reason(`is not an RSA key (it is ${key.asymmetricKeyType ?? "of an unknown type"}); GitHub App keys are RSA, their JWTs are signed with RS256`);
+  }
+  return text;
 }
 
 function cidrCheck(value: unknown): Ipv4Cidr | Reason {

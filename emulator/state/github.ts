@@ -34,10 +34,12 @@ export interface IssuedJitConfig {
 const DEFAULT_LABELS = ["self-hosted", "Linux", "Windows", "macOS", "X64", "ARM64", "ARM", "X86"];
 
 /**
- * The GitHub side's state: runners per repository or organization, the JIT configs issued for them, and stable
- * label ids. Routing, auth and status codes live in github/handler.ts.
+ * The GitHub side's state: runners per repository or organization, the JIT configs issued for them, stable label
+ * ids, and the installation access tokens issued to GitHub Apps (here so that they go when the world is rebuilt
+ * on reset, like everything else the emulator handed out). Routing, auth and status codes live in github/.
  */
 export class RunnerStore {
+  readonly installationTokens = new InstallationTokenStore();
   private readonly runners = new Map<number, RunnerRecord>();
   private readonly issued = new Map<string, IssuedJitConfig>();
   private readonly labelIds = new Map<string, number>();
@@ -143,4 +145,47 @@ export function sameScope(a: RunnerScope, b: RunnerScope): boolean {
 function dedupe(names: string[]): string[] {
   const seen = new Set<string>();
   return names.filter((n) => (seen.has(n.toLowerCase()) ? false : (seen.add(n.toLowerCase()), true)));
+}
+
+/** GitHub's installation access tokens live one hour. */
+export const INSTALLATION_TOKEN_LIFETIME_MS = 3_600_000;
+
+/** An installation access token the emulator issued: the installation's scopes, until it expires. */
+export interface InstallationToken {
+  readonly token: string;
+  readonly appId: number;
+  readonly installationId: number;
+  readonly scopes: readonly string[];
+  /** Emulated time (ms) from which the token no longer authenticates. */
+  readonly expiresAt: number;
+}
+
+/** Issued "ghs_" tokens. Expiry is on the emulated clock, so a test can outlive a token without waiting. */
+export class InstallationTokenStore {
+  private readonly tokens = new Map<string, InstallationToken>();
+
+  issue(grant: { appId: number; installationId: number; scopes: readonly string[] }, now: number): InstallationToken {
+    this.forgetExpired(now);
+    const issued: InstallationToken = { ...grant, scopes: [...grant.scopes], token: `ghs_${randomAlphanumeric(36)}`, expiresAt: now + INSTALLATION_TOKEN_LIFETIME_MS };
+    this.tokens.set(issued.token, issued);
+    return issued;
+  }
+
+  /** The token while it is valid at `now`; an expired or unknown token is undefined. */
+  find(token: string, now: number): InstallationToken | undefined {
+    const issued = this.tokens.get(token);
+    return issued !== undefined && now < issued.expiresAt ? issued : undefined;
+  }
+
+  /** Bounds the store in a long demo; an expired token authenticates nothing anyway. */
+  private forgetExpired(now: number): void {
+    for (const [token, issued] of this.tokens) if (now >= issued.expiresAt) this.tokens.delete(token);
+  }
+}
+
+/** `length` characters of [A-Za-z0-9], as GitHub's token bodies are. */
+function randomAlphanumeric(length: number): string {
+  let out = "";
+  while (out.length < length) out += randomBytes(length).toString("base64").replace(/[^A-Za-z0-9]/g, "");
+  return out.slice(0, length);
 }

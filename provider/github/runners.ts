@@ -88,9 +88,13 @@ export function toGitHubApiError(operation: string, scope: GitHubScope, err: unk
 }
 
 export function createRunnerApi(client: () => GitHubClient): RunnerApi {
+  // One client for the life of this RunnerApi (one create or delete): its auth is then set up once, and a
+  // GitHub App installation token is minted once rather than on every call.
+  let built: GitHubClient | undefined;
+  const gh = (): GitHubClient => (built ??= client());
   async function call<T>(operation: string, scope: GitHubScope, run: (gh: GitHubClient) => Promise<T>): Promise<T> {
     try {
-      return await run(client());
+      return await run(gh());
     } catch (err) {
       throw toGitHubApiError(operation, scope, err);
     }

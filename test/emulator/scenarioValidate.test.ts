@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,13 @@ function broken(edit: (s: any) => void): unknown {
   edit(s);
   return s;
 }
+
+// One RSA pair for the file (generation is slow-ish), and an EC key: valid PEM, wrong algorithm for an App.
+const APP_KEYS = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+const EC_PUBLIC_KEY = generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).publicKey;
+
+/** A valid github.apps entry on the small scenario's org. */
+const app = (appId = 7, installationId = 1) => ({ appId, publicKey: APP_KEYS.publicKey, installations: [{ installationId, scopes: ["dianplus"] }] });
 
 function problemsOf(raw: unknown): readonly { path: string; message: string }[] {
   try {
@@ -102,6 +110,21 @@ describe("scenario validation", () => {
     ["a token scoped to an unknown repository", (s) => (s.github.tokens[0].scopes[0] = "dianplus/nginx"), "github.tokens[0].scopes[0]", /"dianplus\/nginx" is not a repository in github\.repos; add it there or use "\*"/],
     ["a token scoped to an unknown org", (s) => (s.github.tokens[0].scopes[1] = "openresty"), "github.tokens[0].scopes[1]", /"openresty" is not an organization in github\.orgs/],
     ["a token without scopes", (s) => delete s.github.tokens[0].scopes, "github.tokens[0].scopes", /is required/],
+    ["an App id that is not a number", (s) => (s.github.apps = [{ ...app(), appId: "7" }]), "github.apps[0].appId", /must be a number, got "7"/],
+    ["two Apps with one id", (s) => (s.github.apps = [app(7, 1), app(7, 2)]), "github.apps[1].appId", /duplicate appId 7 \(first at github\.apps\[0\]\.appId\)/],
+    ["an App key that is not PEM", (s) => (s.github.apps = [{ ...app(), publicKey: "ssh-rsa AAAAB3NzaC1yc2E" }]), "github.apps[0].publicKey", /is not a PEM public key; expected "-----BEGIN PUBLIC KEY-----"/],
+    ["an App key with backslash-n for line breaks", (s) => (s.github.apps = [{ ...app(), publicKey: APP_KEYS.publicKey.replace(/\n/g, "\\n") }]), "github.apps[0].publicKey", /backslash and "n" where line breaks belong/],
+    ["an App's private key", (s) => (s.github.apps = [{ ...app(), publicKey: APP_KEYS.privateKey }]), "github.apps[0].publicKey", /is a private key; give its public half instead/],
+    ["an App key that is not RSA", (s) => (s.github.apps = [{ ...app(), publicKey: EC_PUBLIC_KEY }]), "github.apps[0].publicKey", /is not an RSA key \(it is ec\); GitHub App keys are RSA/],
+    ["an App without a key", (s) => (s.github.apps = [{ appId: 7, installations: [] }]), "github.apps[0].publicKey", /is required: the PEM of the public half/],
+    ["an App without installations", (s) => (s.github.apps = [{ appId: 7, publicKey: APP_KEYS.publicKey }]), "github.apps[0].installations", /is required: e\.g\. \[\{"installationId"/],
+    ["one installation id in two Apps", (s) => (s.github.apps = [app(7, 1), app(8, 1)]), "github.apps[1].installations[0].installationId", /duplicate installationId 1 \(first at github\.apps\[0\]\.installations\[0\]\.installationId\); installation ids are unique across all Apps/],
+    ["an installation id of 0", (s) => (s.github.apps = [app(7, 0)]), "github.apps[0].installations[0].installationId", /greater than 0, got 0/],
+    ["an installation scoped to an unknown repository", (s) => (s.github.apps = [{ ...app(), installations: [{ installationId: 1, scopes: ["dianplus/nginx"] }] }]), "github.apps[0].installations[0].scopes[0]", /"dianplus\/nginx" is not a repository in github\.repos; add it there or use "\*"/],
+    ["an installation scoped to an unknown org", (s) => (s.github.apps = [{ ...app(), installations: [{ installationId: 1, scopes: ["openresty"] }] }]), "github.apps[0].installations[0].scopes[0]", /"openresty" is not an organization in github\.orgs/],
+    ["an installation without scopes", (s) => (s.github.apps = [{ ...app(), installations: [{ installationId: 1 }] }]), "github.apps[0].installations[0].scopes", /is required: what the installation administers/],
+    ["apps that are not a list", (s) => (s.github.apps = app()), "github.apps", /must be an array, got an object/],
+    ["a misspelt App field", (s) => (s.github.apps = [{ ...app(), publickey: "x" }]), "github.apps[0].publickey", /did you mean "publicKey"\?/],
     ["a runner group of an unknown org", (s) => (s.github.runnerGroups = [{ org: "nobody", id: 2, name: "x" }]), "github.runnerGroups[0].org", /"nobody" is not in github\.orgs/],
     ["a runner group that redefines Default", (s) => (s.github.runnerGroups = [{ org: "dianplus", id: 1, name: "x" }]), "github.runnerGroups[0].id", /implicit "Default" group/],
     ["a negative delay", (s) => (s.timing.pendingMs = -5), "timing.pendingMs", /0 or more, got -5/],
@@ -180,6 +203,23 @@ describe("scenario validation", () => {
     assert.equal(problems.length, 1);
     assert.equal(problems[0].path, "github.tokens[1].token");
     assert.doesNotMatch(problems[0].message, /ghp_/);
+  });
+
+  it("never shows a private key in a message", () => {
+    const problems = problemsOf(broken((s) => (s.github.apps = [{ ...app(), publicKey: APP_KEYS.privateKey }])));
+    assert.equal(problems.length, 1);
+    assert.ok(!problems[0].message.includes(APP_KEYS.privateKey.split("\n")[1]));
+  });
+
+  it("accepts GitHub Apps: SPKI or PKCS#1 public keys, installations on repositories, orgs or everything", () => {
+    const pkcs1 = generateKeyPairSync("rsa", { modulusLength: 1024, publicKeyEncoding: { type: "pkcs1", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).publicKey;
+    validateScenario(broken((s) => {
+      s.github.apps = [
+        { appId: 7, publicKey: APP_KEYS.publicKey, installations: [{ installationId: 1, scopes: ["dianplus"] }, { installationId: 2, scopes: [s.github.repos[0]] }] },
+        { appId: 8, publicKey: pkcs1, installations: [{ installationId: 3, scopes: ["*"] }, { installationId: 4, scopes: [] }] },
+        { appId: 9, publicKey: APP_KEYS.publicKey, installations: [] },
+      ];
+    }));
   });
 
   it("rejects a document that is not an object", () => {
