@@ -35,9 +35,17 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => { code = c; });
+  return runProgram(program, argv, io, () => code);
+}
+
+/**
+ * Parses and runs `argv` on a program whose commands report their exit code through `code()`; maps commander's
+ * own errors and usage errors to exit code 2. Shared by `main` and the command tests, so both exit alike.
+ */
+export async function runProgram(program: Command, argv: readonly string[], io: CliIo, code: () => number): Promise<number> {
   try {
-    await program.parseAsync(argv);
-    return code;
+    await program.parseAsync([...argv]);
+    return code();
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) {

@@ -1,29 +1,9 @@
-import { Command, CommanderError } from "commander";
 import { AdviseCommandDeps, register } from "../../../cli/commands/advise";
-import { CliIo, UsageError } from "../../../cli/io";
+import { CliResult, runCommand } from "../../support/runCommand";
 
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { CliResult };
 
-/** Runs `spot-runner advise ...` in-process, the way cli/main.ts runs a registered command. */
-export async function runAdvise(args: readonly string[], env: NodeJS.ProcessEnv, deps: AdviseCommandDeps = {}): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  let code = 0;
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, interrupted: new Promise(() => {}) };
-  const program = new Command("spot-runner").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  register(program, io, (c) => (code = c), deps);
-  try {
-    await program.parseAsync(["node", "spot-runner", "advise", ...args]);
-  } catch (err) {
-    if (err instanceof CommanderError) code = err.exitCode === 0 ? 0 : 2;
-    else if (err instanceof UsageError) {
-      stderr += `error: ${err.message}\n`;
-      code = 2;
-    } else throw err;
-  }
-  return { code, stdout, stderr };
+/** Runs `spot-runner advise ...` in-process. */
+export function runAdvise(args: readonly string[], env: NodeJS.ProcessEnv, deps: AdviseCommandDeps = {}): Promise<CliResult> {
+  return runCommand(register, "advise", args, env, deps);
 }

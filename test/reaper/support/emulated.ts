@@ -1,8 +1,6 @@
-import { Command, CommanderError } from "commander";
 import { register as registerList } from "../../../cli/commands/list";
 import type { ReaperCommandDeps } from "../../../cli/commands/list";
 import { register as registerReap } from "../../../cli/commands/reap";
-import { CliIo, UsageError } from "../../../cli/io";
 import { RunningEmulator, Scenario, startEmulator } from "../../../emulator";
 import { ALIYUN_LINUX_3_ARM64, EMULATOR_GITHUB_REPO, GUIDE_SECURITY_GROUP_ID, guideVSwitchId } from "../../../emulator/scenario/common";
 import { smallScenario } from "../../../emulator/scenario/small";
@@ -14,6 +12,7 @@ import type { ReapDeps } from "../../../provider/reaper";
 import { MANAGED_BY_VALUE, TAG_KEYS } from "../../../provider/tags";
 import { Clock } from "../../../provider/wait";
 import { FAST_RETRY, virtualClock } from "../../provider/support/harness";
+import { CliResult, runCommand as runCliCommand } from "../../support/runCommand";
 
 export const REPO: GitHubScope = { kind: "repo", owner: EMULATOR_GITHUB_REPO.split("/")[0], repo: EMULATOR_GITHUB_REPO.split("/")[1] };
 export const REGION = "cn-hangzhou";
@@ -140,36 +139,11 @@ export async function registerRunner(world: ReaperWorld, name: string): Promise<
   return (await world.runners.generateJitConfig(REPO, { name, labels: [name], runnerGroupId: 1 })).runnerId;
 }
 
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { CliResult };
 
 /** Runs `spot-runner list|reap ...` in-process through the commands' own register, as cli/main.ts does. */
-export async function runCommand(
-  command: "list" | "reap",
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  deps: ReaperCommandDeps,
-): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  let code = 0;
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, interrupted: new Promise(() => {}) };
-  const program = new Command("spot-runner").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const register = command === "list" ? registerList : registerReap;
-  register(program, io, (c) => (code = c), deps);
-  try {
-    await program.parseAsync(["node", "spot-runner", command, ...args]);
-  } catch (err) {
-    if (err instanceof CommanderError) code = err.exitCode === 0 ? 0 : 2;
-    else if (err instanceof UsageError) {
-      stderr += `error: ${err.message}\n`;
-      code = 2;
-    } else throw err;
-  }
-  return { code, stdout, stderr };
+export function runCommand(command: "list" | "reap", args: readonly string[], env: NodeJS.ProcessEnv, deps: ReaperCommandDeps): Promise<CliResult> {
+  return runCliCommand(command === "list" ? registerList : registerReap, command, args, env, deps);
 }
 
 /** The environment without GitHub credentials. */
