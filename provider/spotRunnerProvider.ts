@@ -116,10 +116,9 @@ export class SpotRunnerProvider implements pulumi.dynamic.ResourceProvider {
     const attempts: LaunchAttempt[] = [];
     /** Every instance id RunInstances returned, recorded before any wait, so cleanup never misses one. */
     const launchedIds: string[] = [];
-    let instanceId: string | undefined;
     try {
       const launched = await this.launchFirstAvailable(ecs, inputs, plan, runnerName, jit.encodedJitConfig, attempts, launchedIds, advice.currency);
-      instanceId = launched.instance.instanceId;
+      const instanceId = launched.instance.instanceId;
       await this.waitOnline(ecs, runners, scope, inputs, instanceId, runnerName, jit.runnerId);
       const { candidate, instance, autoReleaseTime, launchedAt } = launched;
       const priceLimit = inputs.spotStrategy === "SpotWithPriceLimit" ? candidate.priceLimit : undefined;
