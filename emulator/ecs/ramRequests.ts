@@ -1,5 +1,5 @@
 import type { RamRequest } from "../ram/evaluate";
-import { instanceArn, vpcArn } from "../ram/resources";
+import { ramResourceFor, vpcArn } from "../ram/resources";
 import { isoSeconds } from "../format";
 import type { EcsCall } from "./call";
 
@@ -28,12 +28,15 @@ export function ramRequestsFor(call: EcsCall, origin: CallOrigin): RamRequest[] 
     "acs:SecureTransport": "false",
     "acs:AccessId": call.accessKey.accessKeyId,
   };
-  const ecs = `ecs:${call.action}`;
+  // The resource of each check comes from the one table in ../ram/resources.ts; only the context is built here.
+  // ECS 2014-05-26's DescribeVSwitches is authorized as the VPC service's action.
+  const action = call.action === "DescribeVSwitches" ? "vpc:DescribeVSwitches" : `ecs:${call.action}`;
+  const where = { regionId: region, accountId: account };
   switch (call.action) {
     case "RunInstances":
-      return [{ action: ecs, resource: "*", context: { ...base, ...runInstancesContext(call, account) } }];
+      return [{ action, resource: ramResourceFor(action, where), context: { ...base, ...runInstancesContext(call, account) } }];
     case "DescribeInstances":
-      return [{ action: ecs, resource: `acs:ecs:${region}:${account}:instance/*`, context: { ...base, ...requestTags(call) } }];
+      return [{ action, resource: ramResourceFor(action, where), context: { ...base, ...requestTags(call) } }];
     case "DeleteInstance":
     case "DeleteInstances":
     case "GetInstanceConsoleOutput": {
@@ -42,17 +45,12 @@ export function ramRequestsFor(call: EcsCall, origin: CallOrigin): RamRequest[] 
         const instance = world.instances.get(id);
         const resourceTags: Record<string, string> = {};
         for (const tag of instance?.tags ?? []) resourceTags[`acs:ResourceTag/${tag.key}`] = tag.value;
-        return { action: ecs, resource: instanceArn(instance?.regionId ?? region, account, id), context: { ...base, ...resourceTags } };
+        const resource = ramResourceFor(action, { regionId: instance?.regionId ?? region, accountId: account, instanceId: id });
+        return { action, resource, context: { ...base, ...resourceTags } };
       });
     }
-    case "DescribeImages":
-      return [{ action: ecs, resource: `acs:ecs:${region}:${account}:image/*`, context: base }];
-    case "DescribeSecurityGroups":
-      return [{ action: ecs, resource: `acs:ecs:${region}:${account}:securitygroup/*`, context: base }];
-    case "DescribeVSwitches":
-      return [{ action: "vpc:DescribeVSwitches", resource: `acs:vpc:${region}:${account}:vswitch/*`, context: base }];
     default:
-      return [{ action: ecs, resource: "*", context: base }];
+      return [{ action, resource: ramResourceFor(action, where), context: base }];
   }
 }
 

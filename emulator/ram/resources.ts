@@ -7,7 +7,7 @@
  * - DescribeImages, DescribeSecurityGroups: `image/*`, `securitygroup/*` of the region (their optional
  *   resource types); vpc:DescribeVSwitches: `vswitch/*` of the region;
  * - everything else: "*" (RunInstances is "All Resources"; the catalogue reads publish no authorization data).
- * emulator/ecs/ramRequests.ts builds the emulator's checks from the same table.
+ * emulator/ecs/ramRequests.ts takes every resource from here.
  *
  * Context keys the emulator fills: acs:CurrentTime (ISO 8601 UTC), acs:SourceIp, and per call
  * acs:RequestTag/<key> (RunInstances' Tag.N), acs:ResourceTag/<key> (the target instance's tags),
