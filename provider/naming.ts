@@ -14,7 +14,7 @@ export function instanceNameFor(prefix: string, arch: string, nowMs: number): st
 }
 
 /**
- * The runner's unique name, which is also its unique job label: `runs-on: [self-hosted, <name>]` can only be
+ * The runner's unique name, which is also its unique job label: `runs-on: <name>` can only be
  * served by this runner, so no other job can take it. Lowercase letters, digits and hyphens: valid as a runner
  * name, a label, a host name and a tag value.
  */

@@ -21,7 +21,10 @@ export interface SpotRunnerArgs {
   readonly githubOrganization?: pulumi.Input<string>;
   /** Organization runner group id; repository runners always use 1. Default 1. */
   readonly runnerGroupId?: pulumi.Input<number>;
-  /** Extra runner labels besides self-hosted, the OS/arch labels and the unique job label. */
+  /**
+   * Extra runner labels besides the unique job label. A just-in-time runner has exactly the labels it is
+   * registered with (no self-hosted/OS/arch defaults); a label shared by other runners lets other jobs take it.
+   */
   readonly labels?: pulumi.Input<pulumi.Input<string>[]>;
   /** vCPU range (inclusive). Default amd64 8-64, arm64 8-64. */
   readonly minCpu?: pulumi.Input<number>;
