@@ -57,7 +57,7 @@ async function measureCreate(failedCandidates: number): Promise<CreateRun> {
       },
       requireCredentials: () => undefined,
       pollMs: POLL_MS,
-      maxPollMs: 10_000 / SCALE,
+      githubPollMs: 2 * POLL_MS,
       releaseTimeoutMs: 60_000,
     });
     // One fault fires per call, the first that matches: the stock-outs (with the same latency) go first.

@@ -25,6 +25,8 @@ export interface SpotRunnerInputs {
   readonly spotStrategy: "SpotWithPriceLimit" | "SpotAsPriceGo";
   readonly priceLimitFactor: number;
   readonly spotDuration: 0 | 1;
+  /** false: a type that offers no protection period is launched without one instead of being skipped. */
+  readonly requireSpotDuration: boolean;
   readonly ttlMinutes: number;
   readonly idleTimeoutMinutes: number;
   readonly bootTimeoutMinutes: number;
@@ -48,7 +50,7 @@ export interface SpotRunnerInputs {
 export const INPUT_KEYS = [
   "arch", "region", "vSwitchIds", "securityGroupId", "imageId", "namePrefix", "githubRepository", "githubOrganization",
   "runnerGroupId", "labels", "minCpu", "maxCpu", "minMemoryGiB", "maxMemoryGiB", "ratios", "families",
-  "priceWindowMinutes", "spotStrategy", "priceLimitFactor", "spotDuration", "ttlMinutes", "idleTimeoutMinutes",
+  "priceWindowMinutes", "spotStrategy", "priceLimitFactor", "spotDuration", "requireSpotDuration", "ttlMinutes", "idleTimeoutMinutes",
   "bootTimeoutMinutes", "onlineTimeoutMinutes", "systemDiskCategory", "systemDiskSizeGiB", "internetMaxBandwidthOut",
   "fallbackZones", "maxLaunchAttempts", "runnerVersion", "runnerSha256", "runnerDownloadUrl", "httpProxy", "httpsProxy", "noProxy",
   "stackName", "runId",
@@ -75,6 +77,8 @@ export const DEFAULTS = {
   priceLimitFactor: 1.2,
   /** One hour without reclaim: a build of the guide's size fits, and a reclaim mid-build costs more than ~10%. */
   spotDuration: 1 as const,
+  /** The protection period is what spotDuration asks for; dropping it silently would break that promise. */
+  requireSpotDuration: true,
   ttlMinutes: 120,
   idleTimeoutMinutes: 20,
   bootTimeoutMinutes: 5,
@@ -181,6 +185,8 @@ export function checkInputs(raw: Raw): { inputs?: SpotRunnerInputs; failures: In
   if (!(priceLimitFactor >= 1 && priceLimitFactor <= 10)) fail("priceLimitFactor", "must be between 1 and 10 (1.2 = 20% above the latest price)");
   const spotDuration = int(raw.spotDuration, DEFAULTS.spotDuration);
   if (spotDuration !== 0 && spotDuration !== 1) fail("spotDuration", "must be 0 (no protection) or 1 (one hour without reclaim)");
+  const requireSpotDuration = bool(raw.requireSpotDuration, DEFAULTS.requireSpotDuration);
+  if (requireSpotDuration === undefined) fail("requireSpotDuration", "must be true or false");
 
   const ttlMinutes = int(raw.ttlMinutes, DEFAULTS.ttlMinutes);
   if (!(ttlMinutes >= MIN_TTL_MINUTES && ttlMinutes <= MAX_TTL_MINUTES)) {
@@ -240,7 +246,7 @@ export function checkInputs(raw: Raw): { inputs?: SpotRunnerInputs; failures: In
     ...(githubOrganization ? { githubOrganization } : {}),
     runnerGroupId, labels, minCpu, maxCpu, minMemoryGiB, maxMemoryGiB, ratios, families, priceWindowMinutes,
     spotStrategy: spotStrategy as SpotRunnerInputs["spotStrategy"], priceLimitFactor, spotDuration: spotDuration as 0 | 1,
-    ttlMinutes, idleTimeoutMinutes, bootTimeoutMinutes, onlineTimeoutMinutes, systemDiskCategory, systemDiskSizeGiB,
+    requireSpotDuration: requireSpotDuration ?? true, ttlMinutes, idleTimeoutMinutes, bootTimeoutMinutes, onlineTimeoutMinutes, systemDiskCategory, systemDiskSizeGiB,
     internetMaxBandwidthOut, fallbackZones, maxLaunchAttempts,
     ...(runnerVersion ? { runnerVersion } : {}),
     ...(runnerSha256 ? { runnerSha256 } : {}),
@@ -277,6 +283,14 @@ function num(v: unknown, fallback: number): number {
 function int(v: unknown, fallback: number): number {
   const n = num(v, fallback);
   return Number.isInteger(n) ? n : NaN;
+}
+/** true/false, or the strings Pulumi config produces; undefined for anything else. */
+function bool(v: unknown, fallback: boolean): boolean | undefined {
+  if (v === undefined || v === null || v === "") return fallback;
+  if (typeof v === "boolean") return v;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return undefined;
 }
 function strList(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;

@@ -10,11 +10,11 @@ import { realClock } from "./wait";
 
 /**
  * Production wiring: clients are built from the environment at call time (credentials may be rotated between
- * `up` and `destroy`; nothing is cached). SPOT_RUNNER_POLL_MS tunes the first poll interval (the demo and the
- * plugin-host tests use a fast emulator).
+ * `up` and `destroy`; nothing is cached). SPOT_RUNNER_POLL_MS sets the ECS poll interval (the demo and the
+ * plugin-host tests use a fast emulator); GitHub is polled at twice that.
  */
 export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDeps {
-  const pollMs = Number(env.SPOT_RUNNER_POLL_MS) > 0 ? Number(env.SPOT_RUNNER_POLL_MS) : 2_000;
+  const pollMs = Number(env.SPOT_RUNNER_POLL_MS) > 0 ? Number(env.SPOT_RUNNER_POLL_MS) : 1_000;
   return {
     ecs: (regionId) => createEcsInstanceApi({ regionId, env }),
     advisorQueries: (regionId) => createEcsAdvisorQueries({ regionId, env }),
@@ -28,7 +28,7 @@ export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDe
       githubAuthFromEnv(env);
     },
     pollMs,
-    maxPollMs: Math.max(pollMs, 10_000),
+    githubPollMs: 2 * pollMs,
     releaseTimeoutMs: 10 * 60_000,
   };
 }

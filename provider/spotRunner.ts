@@ -44,6 +44,11 @@ export interface SpotRunnerArgs {
   readonly priceLimitFactor?: pulumi.Input<number>;
   /** Hours protected from reclaim after launch: 1 (default) or 0 (cheaper, may be reclaimed at once). */
   readonly spotDuration?: pulumi.Input<0 | 1>;
+  /**
+   * Some types offer no protection period (RunInstances answers OperationDenied.FlavorNotSupported). true (default):
+   * skip them; false: launch them without one.
+   */
+  readonly requireSpotDuration?: pulumi.Input<boolean>;
   /** The instance's hard lifetime (ECS AutoReleaseTime), minutes, >= 30. Default 120. */
   readonly ttlMinutes?: pulumi.Input<number>;
   /** Power off when no job is picked up within this many minutes of start. Default 20. */

@@ -74,7 +74,9 @@ describe("Aliyun client layer", () => {
       ["SignatureDoesNotMatch", 400, "credentials"],
       ["Forbidden.RAM", 403, "permission"],
       ["InvalidAccountStatus.NotEnoughBalance", 403, "account"],
-      ["QuotaExceed.ElasticQuota", 403, "account"],
+      // The quota of one instance type: another type may launch (RunInstances error list).
+      ["QuotaExceed.ElasticQuota", 403, "candidate"],
+      ["QuotaExceed.PostPaidInstance", 403, "account"],
       ["InvalidInstanceId.NotFound", 404, "notFound"],
       ["MissingParameter", 400, "invalid"],
     ];

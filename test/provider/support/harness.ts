@@ -63,7 +63,7 @@ export function depsFor(emu: RunningEmulator, env: NodeJS.ProcessEnv, logs: stri
       githubAuthFromEnv(env);
     },
     pollMs: 1_000,
-    maxPollMs: 5_000,
+    githubPollMs: 2_000,
     releaseTimeoutMs: 5 * 60_000,
     ...overrides,
   };
