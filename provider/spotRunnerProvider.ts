@@ -3,7 +3,7 @@ import type { CreateContext, ProviderDeps } from "./create/context";
 import { createRunner } from "./create/createRunner";
 import { InvalidInputError, ReleaseNotVerifiedError } from "./errors";
 import type { GitHubScope } from "./github/runners";
-import { checkInputs, INPUT_KEYS, SpotRunnerInputs } from "./inputs";
+import { checkInputs, INPUT_KEYS, SpotRunnerInputs } from "./contract/inputs";
 import { runnerNameFor } from "./naming";
 import { tearDown, TeardownContext } from "./teardown";
 

@@ -17,7 +17,7 @@ export type {
 } from "./types";
 export type { RetryPolicy, EcsCallRecord } from "../aliyun/callEcs";
 export { advise } from "./advise";
-export { normalizeArch, goArchName } from "./arch";
+export { normalizeArch, goArchName } from "../contract/arch";
 export { formatRatio, hasRatio, ratioOf } from "./catalog";
 export {
   DEFAULT_CONCURRENCY,

@@ -3,7 +3,8 @@
  * Kept apart from the logic so the provider, the CLI and the tests import types without pulling in the SDK.
  */
 
-export type Arch = "amd64" | "arm64";
+export type { Arch } from "../contract/arch";
+import type { Arch } from "../contract/arch";
 
 export interface AdviceRequest {
   readonly regionId: string;

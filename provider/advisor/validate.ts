@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../errors";
-import { normalizeArch } from "./arch";
+import { normalizeArch } from "../contract/arch";
 import { DEFAULT_PRICE_LIMIT_FACTOR, DEFAULT_PRICE_WINDOW_MINUTES, MAX_PRICE_WINDOW_MINUTES } from "./defaults";
 import { AdviceRequest, Arch } from "./types";
 

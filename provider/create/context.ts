@@ -3,7 +3,7 @@ import type { EcsInstanceApi } from "../aliyun/instances";
 import type { BootstrapInput } from "../bootstrap";
 import type { LaunchAttempt } from "../errors";
 import type { GitHubScope, RunnerApi } from "../github/runners";
-import type { SpotRunnerInputs } from "../inputs";
+import type { SpotRunnerInputs } from "../contract/inputs";
 import type { TeardownContext } from "../teardown";
 import type { Clock } from "../wait";
 

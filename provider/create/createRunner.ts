@@ -1,7 +1,7 @@
 import { advise, Advice, Arch, NoSpotCapacityError } from "../advisor";
 import { describeAttempts, errorText, ImageUnusableError, PartialCreateError } from "../errors";
 import type { JitRunner } from "../github/runners";
-import type { SpotRunnerInputs } from "../inputs";
+import type { SpotRunnerInputs } from "../contract/inputs";
 import { planLaunches } from "../launchPlan";
 import { tearDown } from "../teardown";
 import type { CreateContext } from "./context";

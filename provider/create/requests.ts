@@ -1,6 +1,6 @@
 import type { RunInstanceParams, SpotTerms } from "../aliyun/instances";
 import type { BootstrapInput } from "../bootstrap";
-import type { SpotRunnerInputs } from "../inputs";
+import type { SpotRunnerInputs } from "../contract/inputs";
 import type { LaunchCandidate } from "../launchPlan";
 import { autoReleaseTimeFor, clientTokenFor, instanceNameFor } from "../naming";
 import { MANAGED_BY_VALUE, TAG_KEYS } from "../tags";

@@ -67,7 +67,8 @@ describe("SpotRunner through Pulumi's dynamic-provider host", function () {
     for (const sentinel of ["SENTINEL_AK_ID", "SENTINEL_AK_SECRET", "SENTINEL_GH_TOKEN", "SENTINEL_ALICLOUD_SECRET"]) {
       assert.ok(!providerText.includes(sentinel), `${sentinel} leaked into the serialized provider`);
     }
-    assert.match(providerText, /require\("aliyun-spot-runner\/provider\/runtime"\)/);
+    assert.match(providerText, /require\("aliyun-spot-runner\/runtime"\)/);
+    assert.doesNotMatch(providerText, /ts-node/, "the host loads compiled JavaScript, no TypeScript loader");
     assert.doesNotMatch(providerText, /@alicloud|@octokit/);
     assert.ok(providerText.length < 4000, `${providerText.length} characters`);
   });
