@@ -40,10 +40,14 @@ export class AliyunApiError extends SpotRunnerError {
     readonly code: string,
     readonly statusCode?: number,
     readonly requestId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** How long the API asked us to wait before asking again (x-acs-retry-after, on throttling). */
+  readonly retryAfterMs?: number;
 }
 
 /**

@@ -2,10 +2,11 @@ import { catalogQueryFor, filterCatalog, hasRatio, matchesShape } from "./catalo
 import { DEFAULT_CONCURRENCY } from "./defaults";
 import { explainCatalog, explainRatio, explainVerdict, RatioOutcome } from "./explain";
 import { PriceBook } from "./priceBook";
+import { QueryScheduler } from "./queryScheduler";
 import { priceWindowEnd, priceWindows } from "./priceWindow";
 import { buildCandidate, rankCandidates } from "./rank";
 import { indexStock, StockIndex } from "./stock";
-import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, SpotCandidate, ZoneTypeAvailability } from "./types";
+import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, OnRequest, SpotCandidate, ZoneTypeAvailability } from "./types";
 import { AppliedAdviceRequest, validateAdviceRequest, validateConcurrency } from "./validate";
 
 /**
@@ -16,15 +17,19 @@ import { AppliedAdviceRequest, validateAdviceRequest, validateConcurrency } from
  *    latest spot price per zone (bounded parallel queries, window widened for zones without a row); the
  *    first ratio that yields any candidate wins;
  * 4. (type, zone) ranked by price per vCPU with deterministic ties, each with its price limit.
- * Price queries for the first ratio start as soon as a catalog page and the stock are in, while later pages
- * load. Same inputs and clock, same advice: nothing depends on the order in which answers arrive.
+ * Price queries start as soon as a catalog page and the stock are in, for every ratio of the preference list (a
+ * fallback ratio then costs no extra round trip), the first ratio's first; once a ratio has candidates, the
+ * queued queries of worse ratios are skipped. Same inputs and clock, same advice: nothing depends on the order in
+ * which answers arrive.
  */
 export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<Advice> {
   const request = validateAdviceRequest(input);
   const concurrency = validateConcurrency(deps.concurrency ?? DEFAULT_CONCURRENCY);
+  const scheduler = new QueryScheduler(concurrency);
   let apiCalls = 0;
-  const onRequest = () => {
+  const onRequest: OnRequest = (answer) => {
     apiCalls += 1;
+    if (answer) scheduler.onAnswer(answer.throttled);
   };
   const { queries } = deps;
   const book = new PriceBook(
@@ -36,11 +41,11 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
       windows: priceWindows(request.priceWindowMinutes),
       onRequest,
     },
-    concurrency,
+    scheduler,
   );
 
   try {
-    const prefetch = firstRatioPrefetch(request, book);
+    const prefetch = pricePrefetch(request, book);
     const catalog = catalogQueryFor(request);
     const [types, availability] = await settleBoth(
       queries.describeInstanceTypes(catalog.query, onRequest, prefetch.onPage),
@@ -51,11 +56,14 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
 
     const outcomes: RatioOutcome[] = [];
     let currency = "";
-    for (const ratio of request.ratios) {
-      const { outcome, currency: seen } = await evaluateRatio(ratio, funnel.inShape, stock, request, book);
+    for (const [rank, ratio] of request.ratios.entries()) {
+      const { outcome, currency: seen } = await evaluateRatio(ratio, rank, funnel.inShape, stock, request, book);
       outcomes.push(outcome);
       currency ||= seen;
-      if (outcome.candidates.length > 0) break;
+      if (outcome.candidates.length > 0) {
+        book.mootAfter(rank);
+        break;
+      }
     }
 
     const winner = outcomes.find((o) => o.candidates.length > 0);
@@ -87,18 +95,20 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
 }
 
 /**
- * Starts the first ratio's price queries while the catalog is still paging: a type qualifies once its page and
- * the stock are both in. The same tests as the funnel's, so nothing is queried that the ranking would not ask for.
+ * Starts price queries while the catalog is still paging: a type qualifies once its page and the stock are both
+ * in, for whichever ratio of the list it has (its rank orders the queue). The same tests as the funnel's, so
+ * nothing is queried that the ranking could not ask for.
  */
-function firstRatioPrefetch(request: AppliedAdviceRequest, book: PriceBook) {
+function pricePrefetch(request: AppliedAdviceRequest, book: PriceBook) {
   const pending: InstanceTypeInfo[] = [];
   let stock: StockIndex | undefined;
   const flush = () => {
     if (!stock) return;
     for (const t of pending.splice(0)) {
-      if (!matchesShape(t, request) || !hasRatio(t, request.ratios[0])) continue;
+      if (!matchesShape(t, request)) continue;
+      const rank = request.ratios.findIndex((ratio) => hasRatio(t, ratio));
       const zones = stock.stockedZones(t.instanceTypeId);
-      if (zones.length > 0) book.request(t.instanceTypeId, zones);
+      if (rank >= 0 && zones.length > 0) book.request(t.instanceTypeId, zones, rank);
     }
   };
   return {
@@ -116,6 +126,7 @@ function firstRatioPrefetch(request: AppliedAdviceRequest, book: PriceBook) {
 /** One ratio of the preference list: stock, prices, candidates, and what eliminated the rest. */
 async function evaluateRatio(
   ratio: number,
+  rank: number,
   inShape: readonly InstanceTypeInfo[],
   stock: StockIndex,
   request: AppliedAdviceRequest,
@@ -127,7 +138,7 @@ async function evaluateRatio(
   const onlyOutside = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length > 0);
   const noStock = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length === 0);
 
-  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.stockedZones(t.instanceTypeId) })));
+  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.stockedZones(t.instanceTypeId) })), rank);
   // A price stage that failed for every type is an outage, not "no capacity": report the API's error.
   if (stocked.length > 0 && failures.length === stocked.length) throw failures[0].error;
 

@@ -126,8 +126,11 @@ export interface SpotPriceHistory {
   readonly currency?: string;
 }
 
-/** Called once per HTTP request a query sends (every page, every retry): the advisor's apiCalls. */
-export type OnRequest = () => void;
+/**
+ * Called once per HTTP request a query sends (every page, every retry), when its answer is in: the advisor's
+ * apiCalls, and the throttling signal that slows its queries down.
+ */
+export type OnRequest = (answer?: { readonly throttled: boolean }) => void;
 
 /**
  * The ECS queries the advisor needs, each returning every page. The default implementation

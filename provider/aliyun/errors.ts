@@ -79,6 +79,8 @@ const TRANSIENT_CODES = new Set(["ServiceUnavailable", "InternalError", "Unknown
 
 interface SdkErrorShape {
   name?: string;
+  /** ThrottlingError: the x-acs-retry-after header, in milliseconds. */
+  retryAfter?: number;
   code?: string;
   statusCode?: number;
   message?: string;
@@ -133,7 +135,7 @@ export function toAliyunApiError(action: string, err: unknown): Error {
     e.code,
     e.statusCode,
     e.requestId,
-    { cause: err },
+    { cause: err, ...(typeof e.retryAfter === "number" && e.retryAfter > 0 ? { retryAfterMs: e.retryAfter } : {}) },
   );
 }
 
