@@ -22,10 +22,7 @@ export interface ProviderDeps {
   readonly requireCredentials: () => void;
   /** Time between polls of ECS while an instance boots or is released (ECS's API limits are per minute and generous). */
   readonly pollMs: number;
-  /**
-   * Time between polls of GitHub while the runner starts. Longer than pollMs: GitHub's budget is 5,000 requests an
-   * hour per token and shared by every concurrent create.
-   */
+  /** Time between polls of GitHub while the runner starts (its budget: 5,000 requests an hour per token). */
   readonly githubPollMs: number;
   /** How long a release may take before delete gives up (the resource then stays in state). */
   readonly releaseTimeoutMs: number;
