@@ -1,12 +1,13 @@
-import { catalogQueryFor, filterCatalog, hasRatio, matchesShape } from "./catalog";
+import { catalogQueryFor, compareText, filterCatalog, hasRatio, matchesShape, ratioOf } from "./catalog";
 import { DEFAULT_CONCURRENCY } from "./defaults";
 import { explainCatalog, explainRatio, explainVerdict, RatioOutcome } from "./explain";
 import { PriceBook } from "./priceBook";
 import { QueryScheduler } from "./queryScheduler";
 import { priceWindowEnd, priceWindows } from "./priceWindow";
-import { buildCandidate, rankCandidates } from "./rank";
+import { buildCandidate, pricePerCoreOf, rankCandidates } from "./rank";
 import { indexStock, StockIndex } from "./stock";
-import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, OnRequest, SpotCandidate, ZoneTypeAvailability } from "./types";
+import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, OnDemandOption, OnRequest, SpotCandidate, ZoneTypeAvailability } from "./types";
+import { zoneComparator } from "./zones";
 import { AppliedAdviceRequest, validateAdviceRequest, validateConcurrency } from "./validate";
 
 /**
@@ -67,6 +68,9 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
     }
 
     const winner = outcomes.find((o) => o.candidates.length > 0);
+    const onDemand = request.onDemand ? await onDemandOptionsOf(funnel.inShape, stock, request, book) : undefined;
+    currency ||= onDemand?.currency ?? "";
+    const onDemandOptions = onDemand?.options;
     const ranked = rankCandidates(winner?.candidates ?? [], request.zones);
     const candidates = request.limit !== undefined ? ranked.slice(0, request.limit) : ranked;
     const availableZones: Record<string, readonly string[]> = {};
@@ -86,6 +90,7 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
       explanation,
       currency,
       apiCalls,
+      ...(onDemandOptions ? { onDemandOptions } : {}),
     };
   } catch (err) {
     // Price queries started early must not outlive the call that failed.
@@ -107,7 +112,7 @@ function pricePrefetch(request: AppliedAdviceRequest, book: PriceBook) {
     for (const t of pending.splice(0)) {
       if (!matchesShape(t, request)) continue;
       const rank = request.ratios.findIndex((ratio) => hasRatio(t, ratio));
-      const zones = stock.stockedZones(t.instanceTypeId);
+      const zones = pricedZones(t.instanceTypeId, stock, request);
       if (rank >= 0 && zones.length > 0) book.request(t.instanceTypeId, zones, rank);
     }
   };
@@ -138,7 +143,7 @@ async function evaluateRatio(
   const onlyOutside = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length > 0);
   const noStock = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length === 0);
 
-  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.stockedZones(t.instanceTypeId) })), rank);
+  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: pricedZones(t.instanceTypeId, stock, request) })), rank);
   // A price stage that failed for every type is an outage, not "no capacity": report the API's error.
   if (stocked.length > 0 && failures.length === stocked.length) throw failures[0].error;
 
@@ -176,6 +181,43 @@ async function evaluateRatio(
     },
     currency,
   };
+}
+
+/** Where a type's prices are asked for: its stocked zones, and with on-demand options every zone that sells it. */
+function pricedZones(instanceTypeId: string, stock: StockIndex, request: AppliedAdviceRequest): readonly string[] {
+  return request.onDemand ? stock.offeredZones(instanceTypeId) : stock.stockedZones(instanceTypeId);
+}
+
+/**
+ * Pay-as-you-go options: the first ratio with any type offered in an allowed zone and a known pay-as-you-go price
+ * (the OriginPrice of its price rows, whose queries went out with the spot ones). Cheapest per vCPU first.
+ */
+async function onDemandOptionsOf(
+  inShape: readonly InstanceTypeInfo[], stock: StockIndex, request: AppliedAdviceRequest, book: PriceBook,
+): Promise<{ options: OnDemandOption[]; currency: string }> {
+  const order = zoneComparator(request.zones);
+  for (const [rank, ratio] of request.ratios.entries()) {
+    const offered = inShape.filter((t) => hasRatio(t, ratio) && stock.offeredZones(t.instanceTypeId).length > 0);
+    if (offered.length === 0) continue;
+    const { prices } = await book.collect(offered.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.offeredZones(t.instanceTypeId) })), rank);
+    const options: OnDemandOption[] = [];
+    let currency = "";
+    for (const t of offered) {
+      currency ||= prices.get(t.instanceTypeId)?.currency ?? "";
+      for (const [zoneId, price] of prices.get(t.instanceTypeId)?.byZone ?? []) {
+        options.push({
+          instanceTypeId: t.instanceTypeId, zoneId, family: t.family.trim(), cpuCoreCount: t.cpuCoreCount, memorySize: t.memorySize,
+          ratio: ratioOf(t), originPrice: price.originPrice, pricePerCore: pricePerCoreOf(price.originPrice, t.cpuCoreCount),
+        });
+      }
+    }
+    if (options.length > 0) {
+      options.sort((a, b) => a.pricePerCore - b.pricePerCore || a.cpuCoreCount - b.cpuCoreCount || order(a.zoneId, b.zoneId) ||
+        compareText(a.instanceTypeId, b.instanceTypeId));
+      return { options, currency };
+    }
+  }
+  return { options: [], currency: "" };
 }
 
 /** Both queries run at once; if either fails, wait for the other so no request outlives the call, then throw. */
