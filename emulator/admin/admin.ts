@@ -60,12 +60,39 @@ export interface FaultSummary extends FaultSpec {
   readonly fired: number;
 }
 
+/** The network the scenario defines, as the API names its parts (what an infra stack would have created). */
+export interface NetworkSummary {
+  readonly vpcs: readonly { readonly vpcId: string; readonly regionId: string; readonly vpcName: string; readonly cidrBlock: string }[];
+  readonly vSwitches: readonly {
+    readonly vSwitchId: string;
+    readonly vpcId: string;
+    readonly regionId: string;
+    readonly zoneId: string;
+    readonly vSwitchName: string;
+    readonly cidrBlock: string;
+  }[];
+  readonly securityGroups: readonly { readonly securityGroupId: string; readonly vpcId: string; readonly regionId: string; readonly securityGroupName: string }[];
+}
+
+export interface ImageSummary {
+  readonly imageId: string;
+  readonly regionId: string;
+  readonly imageName: string;
+  readonly architecture: string;
+  readonly osType: string;
+  readonly osName: string;
+  readonly imageOwnerAlias: string;
+  readonly size: number;
+}
+
 export interface EmulatorState {
   readonly description?: string;
   readonly clock: { readonly kind: "real" | "manual"; readonly now: string };
   readonly instances: readonly InstanceSummary[];
   readonly runners: readonly RunnerSummary[];
   readonly stock: readonly StockSummary[];
+  readonly network: NetworkSummary;
+  readonly images: readonly ImageSummary[];
   readonly faults: readonly FaultSummary[];
   /** Instances launched since load or reset, released ones included: a retried launch must not add one. */
   readonly launched: number;
@@ -220,6 +247,33 @@ function snapshot(core: EmulatorCore): EmulatorState {
     instances,
     runners: world.runners.all().map((r) => runnerSummary(world, r.id, now)!),
     stock,
+    network: {
+      vpcs: [...world.vpcs.values()].map((v) => ({ vpcId: v.vpcId, regionId: v.regionId, vpcName: v.vpcName, cidrBlock: v.cidrBlock })),
+      vSwitches: [...world.vSwitches.values()].map((v) => ({
+        vSwitchId: v.vSwitchId,
+        vpcId: v.vpcId,
+        regionId: v.regionId,
+        zoneId: v.zoneId,
+        vSwitchName: v.vSwitchName,
+        cidrBlock: v.cidrBlock,
+      })),
+      securityGroups: [...world.securityGroups.values()].map((g) => ({
+        securityGroupId: g.securityGroupId,
+        vpcId: g.vpcId,
+        regionId: g.regionId,
+        securityGroupName: g.securityGroupName,
+      })),
+    },
+    images: [...world.images.values()].map((i) => ({
+      imageId: i.imageId,
+      regionId: i.regionId,
+      imageName: i.imageName,
+      architecture: i.architecture,
+      osType: i.osType,
+      osName: i.osName,
+      imageOwnerAlias: i.imageOwnerAlias,
+      size: i.size,
+    })),
     faults: core.faults.list().map(faultSummary),
     launched: world.launched,
   };

@@ -41,6 +41,8 @@ export const SMALL_TIMING: ScenarioTiming = {
   runnerOnlineMs: 3_000,
   releaseMs: 1_000,
   reclaimNoticeMs: 5 * 60_000,
+  // Below Pending, so every state can still be seen; long enough that a client polling at once finds nothing.
+  listingDelayMs: 500,
 };
 
 const SMALL_TYPES: readonly ScenarioInstanceType[] = [

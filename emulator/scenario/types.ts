@@ -46,6 +46,12 @@ export interface ScenarioInstanceType {
   readonly onDemandPrice: number;
   /** System disk categories the type accepts. Default: cloud_essd, cloud_ssd, cloud_efficiency. */
   readonly systemDiskCategories?: readonly string[];
+  /**
+   * Whether spot instances of this type can have a protection period (SpotDuration 1, the API's default). Default
+   * true. false: RunInstances with SpotDuration 1, or without SpotDuration, fails with 403
+   * OperationDenied.FlavorNotSupported ("Flavor not support spot duration instance."); SpotDuration 0 launches.
+   */
+  readonly spotDurationSupported?: boolean;
 }
 
 export interface ScenarioOffering {
@@ -168,4 +174,9 @@ export interface ScenarioTiming {
   readonly releaseMs: number;
   /** Spot reclaim notice (Recycling lock, metadata termination-time) -> released. */
   readonly reclaimNoticeMs: number;
+  /**
+   * RunInstances accepted -> DescribeInstances lists the instance. The API is eventually consistent (a new
+   * instance may be missing from a listing for a moment); every other call knows the instance at once.
+   */
+  readonly listingDelayMs: number;
 }

@@ -48,7 +48,7 @@ const SCENARIO_KEYS = [
   "timing",
 ] as const;
 
-const TIMING_KEYS = ["pendingMs", "startingMs", "runnerOnlineMs", "releaseMs", "reclaimNoticeMs"] as const;
+const TIMING_KEYS = ["pendingMs", "startingMs", "runnerOnlineMs", "releaseMs", "reclaimNoticeMs", "listingDelayMs"] as const;
 
 /** Region and zone ids as Aliyun spells them: lower case, digits and hyphens. */
 const REGION_OR_ZONE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -191,6 +191,7 @@ function checkInstanceTypes(doc: Record<string, unknown>, p: Problems, known: Kn
     "physicalProcessorModel",
     "onDemandPrice",
     "systemDiskCategories",
+    "spotDurationSupported",
   ];
   for (const [item, path] of elements(doc, "instanceTypes", p)) {
     const type = p.object(item, path, keys);
@@ -207,6 +208,7 @@ function checkInstanceTypes(doc: Record<string, unknown>, p: Problems, known: Kn
     p.optional(type, "instanceFamilyLevel", path, oneOf(["EnterpriseLevel", "EntryLevel", "CreditEntryLevel"] as const));
     p.optional(type, "physicalProcessorModel", path, nonEmptyString);
     const onDemand = p.required(type, "onDemandPrice", path, price, "the pay-as-you-go price per hour, e.g. 1.631");
+    p.optional(type, "spotDurationSupported", path, boolean);
     if (type.systemDiskCategories !== undefined) {
       const cPath = join(path, "systemDiskCategories");
       const list = p.array(type.systemDiskCategories, cPath, { nonEmpty: 'omit it for the default, or list e.g. ["cloud_essd"]' });

@@ -41,6 +41,8 @@ export interface InstanceRecord {
   /** Spot instances hold one unit of their offering's stock until they are gone. */
   readonly holdsStock: boolean;
   readonly createdAt: number;
+  /** From when DescribeInstances lists it (the API is eventually consistent); other calls know it at once. */
+  readonly listedAt: number;
   readonly startingAt: number;
   readonly runningAt: number;
   /** Minute-truncated, as the API stores it. */
@@ -72,6 +74,11 @@ export function goneAt(instance: InstanceRecord, timing: ScenarioTiming): number
   const released = release === undefined ? undefined : release + timing.releaseMs;
   if (instance.vanishAt === undefined) return released;
   return released === undefined ? instance.vanishAt : Math.min(released, instance.vanishAt);
+}
+
+/** Whether DescribeInstances shows the instance at `now`: created long enough ago, and not gone. */
+export function listedAt(instance: InstanceRecord, timing: ScenarioTiming, now: number): boolean {
+  return now >= instance.listedAt && statusAt(instance, timing, now) !== undefined;
 }
 
 /** The status at `now`, or undefined when the instance is gone. */

@@ -15,6 +15,7 @@ import { IdGenerator } from "../ids";
 import { goneAt, InstanceRecord, runnerConnectedAt, RunnerOutcome } from "./instance";
 import { RunnerRecord, RunnerStore } from "./github";
 import { SpotPriceSeries, stringSeed } from "./prices";
+import { InFlightTokens } from "../ecs/clientTokens";
 
 export type StatusCategory = "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock";
 
@@ -60,6 +61,8 @@ export class World {
   readonly images = new Map<string, ScenarioImage>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** ClientTokens of requests still being processed (a fault's latency holds one). */
+  readonly inFlight = new InFlightTokens();
   /** Instances created since the scenario was loaded or reset, released ones included (idempotent replays not). */
   launched = 0;
   readonly runners: RunnerStore;
@@ -119,6 +122,11 @@ export class World {
     }
     events.sort((a, b) => a.at - b.at || a.order - b.order);
     for (const e of events) e.apply();
+  }
+
+  /** A launched instance joins the world (RunInstances has taken its stock). */
+  addInstance(instance: InstanceRecord, _offering: OfferingState): void {
+    this.instances.set(instance.instanceId, instance);
   }
 
   takeStock(state: OfferingState, units: number): void {

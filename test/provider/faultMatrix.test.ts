@@ -14,6 +14,13 @@ const ECS_ACTIONS = ["DescribeImages", "DescribeInstanceTypes", "DescribeAvailab
   "RunInstances", "DescribeInstances", "DeleteInstances"];
 const GITHUB_CALLS = ["POST /repos/*/*/actions/runners/generate-jitconfig", "GET /repos/*/*/actions/runners/*", "DELETE /repos/*/*/actions/runners/*"];
 
+// KNOWN FAILING (product bug, left for the lead; emulator branch emulator-fidelity): the emulator now models
+// DescribeInstances as eventually consistent (a new instance is listed only after timing.listingDelayMs; see the
+// conformance table in docs/emulator.md). Four cases fail because the provider takes one empty listing as proof
+// that nothing exists: "DescribeInstances: 500 on every call", "... no answer", "... answer slower than the client
+// timeout" (the delete that follows the partial create finds the just-launched instance "not listed" and stops),
+// and "RunInstances: committed, answer always lost" (the tag lookup runs before the instance is listed, so create
+// reports "nothing was left behind" and the instance leaks). Do not weaken the emulator to make them pass.
 const cases: { name: string; fault: FaultSpec }[] = [
   ...ECS_ACTIONS.flatMap((action) => [
     { name: `${action}: 500 on every call`, fault: { action, code: "InternalError", status: 500, times: -1 } },

@@ -103,6 +103,10 @@ describe("spot-runner reap against the emulator", function () {
       return plan;
     }
 
+    // KNOWN FAILING (product bug, left for the lead; emulator branch emulator-fidelity): the emulator now models
+    // DescribeInstances as eventually consistent (see docs/emulator.md, conformance table). The instance launched
+    // just before the last check is not listed yet, so the reaper deletes the runner that instance is about to
+    // use. The last check must not take "not listed" right after a launch as "no instance".
     it("an instance of ours was launched for it (a create that registered first)", async () => {
       const plan = await planOrphan();
       const instanceId = await launchInstance(world, name, undefined);
