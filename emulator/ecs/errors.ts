@@ -57,6 +57,9 @@ const CATALOGUE: Record<string, [number, string]> = {
   "InvalidParams.StartTime": [400, "The specified StartTime is not valid."],
   "InvalidParams.EndTime": [400, "The specified EndTime is not valid."],
   "InvalidParams.Offset": [400, "The specified Offset is not valid."],
+  // DescribeSpotAdvice's own table.
+  "Invalid.RegionId": [404, "The specified RegionId does not exist."],
+  "InvalidParam.TypeAndCpuMem.Conflict": [403, "The specified 'InstanceType' and 'Cores','Memory' are not blank at the same time."],
   // RunInstances: codes, statuses and messages from the API's error table (api.aliyun.com, RunInstances, errorCodes
   // by HTTP status; AlibabaCloudDocs/ecs RunInstances.md). Where a code is listed under two statuses, the status of
   // the meaning the emulator raises it for is kept; a fault can still give the other with `status`.

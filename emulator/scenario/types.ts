@@ -23,6 +23,11 @@ export interface Scenario {
   readonly accessKeys: readonly ScenarioAccessKey[];
   readonly github: ScenarioGitHub;
   readonly timing?: Partial<ScenarioTiming>;
+  /**
+   * Seeds the draw of every spot interruption (default 0): with the same seed and the same launches, the same
+   * instances are reclaimed at the same instants, on any clock.
+   */
+  readonly interruptionSeed?: number;
 }
 
 export interface ScenarioRegion {
@@ -69,6 +74,12 @@ export interface ScenarioOffering {
    */
   readonly statusCategory?: "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock";
   readonly spotPrice: SpotPriceSpec;
+  /**
+   * Percent, 0-100 (default 0): what DescribeSpotAdvice reports as InterruptionRate (and its band,
+   * InterruptRateDesc), and the chance per hour that a Running spot instance of this offering, past its protection
+   * period, gets a reclaim notice. See emulator/state/interruptions.ts.
+   */
+  readonly interruptionRate?: number;
 }
 
 /**

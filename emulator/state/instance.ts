@@ -49,8 +49,16 @@ export interface InstanceRecord {
   readonly autoReleaseAt?: number;
   /** DeleteInstance(s) accepted. */
   releaseRequestedAt?: number;
-  /** Spot reclaim notice (Recycling lock); the release follows after the notice period. */
+  /**
+   * Spot reclaim notice (Recycling lock); the release follows after the notice period. Set at launch when the
+   * offering's interruption rate schedules one (it takes effect only once the clock reaches it), or by the admin
+   * API. Never later than a release already under way: a scheduled notice is dropped when a release is requested.
+   */
   reclaimNoticeAt?: number;
+  /** What set reclaimNoticeAt: the offering's interruption rate, or the admin API. */
+  reclaimCause?: "scheduled" | "admin";
+  /** Stable name of this launch within its offering, for drawing its interruption deterministically. */
+  readonly interruptionKey?: string;
   /** Accepted, then gone while Pending/Starting (SystemFailure.Delete). */
   vanishAt?: number;
   // Settled by World.settle in time order:
