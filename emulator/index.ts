@@ -6,13 +6,18 @@ import { manualClock, realClock } from "./clock";
 import { DEFAULT_START_TIME, EmulatorCore } from "./core";
 import { GITHUB_API_PREFIX } from "./github/handler";
 import { EmulatorServer } from "./server";
+import { ADMIN_PREFIX } from "./admin/handler";
 
 export type {
   EmulatorAdmin,
   EmulatorState,
   FaultSummary,
+  ImageSummary,
   InstanceSummary,
+  InterruptionRateUpdate,
+  NetworkSummary,
   PriceUpdate,
+  ReclaimSummary,
   RunnerSummary,
   RunnerUpdate,
   StockSummary,
@@ -36,6 +41,8 @@ export interface RunningEmulator {
   readonly ecsEndpoint: string;
   /** "http://127.0.0.1:PORT/api/v3" (GitHub REST, GHES-style prefix, same port). */
   readonly githubApiUrl: string;
+  /** "http://127.0.0.1:PORT/_emulator": the admin API over HTTP (state, faults, clock, ...), same port. */
+  readonly adminUrl: string;
   /** The scenario's first access key. */
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
@@ -67,6 +74,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   return {
     ecsEndpoint,
     githubApiUrl,
+    adminUrl: `${ecsEndpoint}${ADMIN_PREFIX.replace(/\/$/, "")}`,
     get accessKeyId() {
       return firstKey()?.accessKeyId ?? "";
     },

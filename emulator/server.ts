@@ -43,7 +43,7 @@ export class EmulatorServer {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      this.handlers?.core.wakeAll();
+      this.handlers?.core.cancelWaits();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();

@@ -3,7 +3,7 @@ import { describeAttempts, errorText, ImageUnusableError, NoInstanceLaunchedErro
 import type { JitRunner } from "../github/runners";
 import type { SpotRunnerInputs } from "../contract/inputs";
 import { planLaunches, planOnDemand } from "../launchPlan";
-import { tearDown } from "../teardown";
+import { LISTING_GRACE_MS, tearDown } from "../teardown";
 import type { CreateContext } from "./context";
 import { launchFirstAvailable, Launched, launchOnDemand } from "./launch";
 import { registerRunner } from "./registerRunner";
@@ -151,8 +151,14 @@ function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, curre
  */
 async function cleanUpFailedCreate(ctx: CreateContext, raw: Record<string, unknown>, cause: unknown): Promise<void> {
   ctx.log(`create failed (${errorText(cause)}); releasing what was made`);
-  const { instanceIds, runnerId, launchRequested } = ctx.made;
-  const failures = await tearDown(ctx, { instanceIds, runnerId, runnerName: ctx.runnerName, searchByTag: launchRequested });
+  const { instanceIds, runnerId, unansweredLaunchAt } = ctx.made;
+  const launchSent = unansweredLaunchAt !== undefined || instanceIds.length > 0 || ctx.attempts.length > 0;
+  const failures = await tearDown(ctx, {
+    instanceIds, runnerId, runnerName: ctx.runnerName,
+    // Once a launch was sent, instances are looked for by tag too; one whose launch answer was lost shows up only
+    // once the listing lists it, so after an unanswered launch keep looking that long. No launch, no ECS call.
+    ...(launchSent ? { tagSearch: { runnerName: ctx.runnerName, ...(unansweredLaunchAt !== undefined ? { untilMs: unansweredLaunchAt + LISTING_GRACE_MS } : {}) } } : {}),
+  });
   const reasons = failures.map((f) => f.reason);
   if (failures.length === 0) {
     ctx.log("nothing was left behind");
