@@ -5,6 +5,7 @@ import type { EmulatorClock } from "./clock";
 import { FaultRegistry } from "./faults";
 import { IdGenerator } from "./ids";
 import { NonceCache } from "./ecs/authenticate";
+import { StsRegistry } from "./sts/registry";
 import { World } from "./state/world";
 
 export const DEFAULT_START_TIME = "2026-01-01T00:00:00Z";
@@ -28,6 +29,8 @@ export class EmulatorCore {
   readonly calls = new CallLog();
   readonly nonces = new NonceCache();
   readonly ids = new IdGenerator();
+  /** OIDC providers, roles and the temporary credentials STS issued (emulator/sts/). */
+  readonly sts = new StsRegistry();
   private current: World;
   private loaded: Scenario;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; cancel: () => void }>();

@@ -84,6 +84,7 @@ export async function handleEcsRequest(req: IncomingMessage, res: ServerResponse
       core.scenario.accessKeys,
       core.nonces,
       Date.now(),
+      { find: (id) => core.sts.findTemporaryKey(id), now: core.now() },
     );
     accessKeyId = caller.accessKey.accessKeyId;
     for (const name of spec.required) if (!params[name]) throw missingParameter(name);
