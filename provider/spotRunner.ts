@@ -56,6 +56,8 @@ export interface SpotRunnerArgs {
   readonly strategy?: pulumi.Input<"expected-cost" | "lowest-price">;
   /** The job length, minutes, the expected cost is computed for. Default 20. */
   readonly expectedJobMinutes?: pulumi.Input<number>;
+  /** Launch pay-as-you-go directly, without trying spot (the spot circuit breaker is open). Default false. */
+  readonly onDemand?: pulumi.Input<boolean>;
   /** When no spot candidate can be launched, launch the cheapest acceptable type pay-as-you-go. Default false. */
   readonly onDemandFallback?: pulumi.Input<boolean>;
   /** The most an hour of the pay-as-you-go fallback may cost (the price API's currency). Default: no cap. */

@@ -84,18 +84,20 @@ async function prepareLaunch(ctx: CreateContext): Promise<{ advice: Advice; jit:
 async function launchSpotOrOnDemand(ctx: CreateContext, advice: Advice, jit: JitRunner): Promise<Launched> {
   const { inputs } = ctx;
   try {
+    if (inputs.onDemand) throw new SpotNotWanted();
     if (advice.candidates.length === 0) throw new NoSpotCapacityError(advice);
     const plan = planLaunches(advice, { vSwitchIds: inputs.vSwitchIds, fallbackZones: inputs.fallbackZones, maxAttempts: inputs.maxLaunchAttempts });
     ctx.log(`launch plan: ${plan.map((c) => `${c.instanceTypeId}@${c.zoneId}`).join(", ")}`);
     return await launchFirstAvailable(ctx, plan, jit.encodedJitConfig, advice.currency);
   } catch (err) {
-    if (!inputs.onDemandFallback || !(err instanceof NoSpotCapacityError || err instanceof NoInstanceLaunchedError)) throw err;
+    const spotExhausted = err instanceof NoSpotCapacityError || err instanceof NoInstanceLaunchedError;
+    if (!(err instanceof SpotNotWanted) && !(inputs.onDemandFallback && spotExhausted)) throw err;
     const plan = planOnDemand(advice.onDemandOptions ?? [], {
       vSwitchIds: inputs.vSwitchIds, maxAttempts: inputs.maxLaunchAttempts,
       ...(inputs.onDemandMaxHourlyPrice !== undefined ? { maxHourlyPrice: inputs.onDemandMaxHourlyPrice } : {}),
     });
-    ctx.log(`no spot capacity (${err instanceof NoSpotCapacityError ? "no candidate" : `${ctx.attempts.length} attempts refused`}); ` +
-      `falling back to pay-as-you-go: ${plan.map((c) => `${c.instanceTypeId}@${c.zoneId} ${c.originPrice}`).join(", ") || "no option"}` +
+    const why = err instanceof SpotNotWanted ? "onDemand is set" : err instanceof NoSpotCapacityError ? "no spot candidate" : `${ctx.attempts.length} spot attempts refused`;
+    ctx.log(`${why}; launching pay-as-you-go: ${plan.map((c) => `${c.instanceTypeId}@${c.zoneId} ${c.originPrice}`).join(", ") || "no option"}` +
       `${inputs.onDemandMaxHourlyPrice !== undefined ? ` (at most ${inputs.onDemandMaxHourlyPrice} an hour)` : ""}`);
     return launchOnDemand(ctx, plan, jit.encodedJitConfig, advice.currency);
   }
@@ -194,8 +196,11 @@ function adviceRequestOf(inputs: SpotRunnerInputs) {
     priceWindowMinutes: inputs.priceWindowMinutes,
     spotDuration: inputs.spotDuration,
     priceLimitFactor: inputs.priceLimitFactor,
-    ...(inputs.onDemandFallback ? { onDemand: true } : {}),
+    ...(inputs.onDemandFallback || inputs.onDemand ? { onDemand: true } : {}),
     strategy: inputs.strategy,
     expectedJobMinutes: inputs.expectedJobMinutes,
   };
 }
+
+/** `onDemand` is set: spot is not to be tried (an internal signal of launchSpotOrOnDemand, never thrown out). */
+class SpotNotWanted extends Error {}

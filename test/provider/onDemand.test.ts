@@ -73,6 +73,13 @@ describe("SpotRunner on-demand fallback", function () {
     assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
   });
 
+  it("with onDemand (the breaker is open), launches pay-as-you-go directly: no spot launch is tried", async () => {
+    h = await startHarness();
+    const { outs } = await h.provider.create(h.props({ onDemand: true }));
+    assert.equal(outs.chargeType, "on-demand");
+    assert.deepEqual(h.emu.admin.calls().filter((c) => c.action === "RunInstances").map((c) => c.params.SpotStrategy), ["NoSpot"]);
+  });
+
   it("a pay-as-you-go launch whose answer is lost is recovered by its ClientToken, one instance", async () => {
     h = await startHarness({ scenario: armSoldOut() });
     h.emu.admin.addFault({ action: "RunInstances", effect: "afterCommit", match: { SpotStrategy: "NoSpot" }, times: 1 });
