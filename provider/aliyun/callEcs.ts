@@ -21,15 +21,27 @@ export interface EcsCallRecord {
   readonly ms: number;
 }
 
+/** A failed attempt that will be retried, and why: what a caller shows so that a wait is never silent. */
+export interface EcsRetryNotice {
+  readonly action: string;
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  readonly retriesLeft: number;
+  readonly error: AliyunApiError;
+}
+
 export interface CallEcsOptions {
   readonly retry?: RetryPolicy;
   readonly onAttempt?: (record: EcsCallRecord) => void;
+  /** Called before each retry (the CLI prints it: a backoff of a minute must not look like a hang). */
+  readonly onRetry?: (notice: EcsRetryNotice) => void;
   readonly signal?: AbortSignal;
 }
 
 /**
- * Runs one ECS API call with classified retries: throttling, 5xx and network failures are retried with
- * backoff; everything else fails at once as an AliyunApiError that names the action and the API's code.
+ * Runs one ECS API call with classified retries: throttling, 5xx and network failures that can heal are retried
+ * with backoff; everything else (an unreachable endpoint included) fails at once as an AliyunApiError that names the
+ * action and the API's code.
  * RunInstances is safe to retry only because every launch carries a ClientToken.
  */
 export async function callEcs<T>(action: string, call: () => Promise<T>, options: CallEcsOptions = {}): Promise<T> {
@@ -62,8 +74,12 @@ export async function callEcs<T>(action: string, call: () => Promise<T>, options
       factor: 2,
       randomize: true,
       signal: options.signal,
-      shouldRetry: ({ error }) =>
-        error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient"),
+      // p-retry asks only when a retry is left, so a true answer here is a retry that will happen.
+      shouldRetry: ({ error, attemptNumber, retriesLeft }) => {
+        const retried = error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient");
+        if (retried) options.onRetry?.({ action, attempt: attemptNumber, retriesLeft, error });
+        return retried;
+      },
     },
   );
 }
