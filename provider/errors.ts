@@ -51,10 +51,14 @@ export class AliyunApiError extends SpotRunnerError {
     readonly code: string,
     readonly statusCode?: number,
     readonly requestId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** How long the API asked us to wait before asking again (x-acs-retry-after, on throttling). */
+  readonly retryAfterMs?: number;
 }
 
 /**
@@ -110,7 +114,9 @@ export class ImageUnusableError extends SpotRunnerError {
 export interface LaunchAttempt {
   readonly instanceTypeId: string;
   readonly zoneId: string;
-  readonly source: "ranked" | "available" | "preset";
+  readonly source: "ranked" | "available" | "preset" | "on-demand";
+  /** How it was to be paid: spot, or pay-as-you-go (the on-demand fallback). */
+  readonly chargeType: "spot" | "on-demand";
   readonly outcome: "launched" | "capacity" | "price" | "candidate" | "vanished";
   readonly code?: string;
   readonly instanceId?: string;
@@ -118,18 +124,19 @@ export interface LaunchAttempt {
 
 export function describeAttempts(attempts: readonly LaunchAttempt[]): string {
   return attempts
-    .map((a) => `${a.instanceTypeId}@${a.zoneId}: ${a.outcome === "launched" ? "launched" : a.code ?? a.outcome}`)
+    .map((a) => `${a.instanceTypeId}@${a.zoneId}${a.chargeType === "on-demand" ? " (on-demand)" : ""}: ${a.outcome === "launched" ? "launched" : a.code ?? a.outcome}`)
     .join("; ");
 }
 
 /** Every launch candidate failed for capacity or price reasons; nothing is left behind. */
 export class NoInstanceLaunchedError extends SpotRunnerError {
   override name = "NoInstanceLaunchedError";
-  constructor(readonly subject: string, readonly attempts: readonly LaunchAttempt[]) {
+  constructor(readonly subject: string, readonly attempts: readonly LaunchAttempt[], readonly onDemandTried = false) {
     super(
-      `${subject}: no spot instance could be launched after ${attempts.length} attempt(s): ${describeAttempts(attempts)}. ` +
-        `Nothing was left behind. To widen the search: add vSwitches in more zones, allow more families or a wider ` +
-        `vCPU/memory range, raise priceLimitFactor, or use spotStrategy SpotAsPriceGo.`,
+      `${subject}: no ${onDemandTried ? "spot or pay-as-you-go" : "spot"} instance could be launched after ${attempts.length} attempt(s)` +
+        `${attempts.length ? `: ${describeAttempts(attempts)}` : ""}. Nothing was left behind. To widen the search: add vSwitches in more zones, ` +
+        "allow more families or a wider vCPU/memory range, raise priceLimitFactor, use spotStrategy SpotAsPriceGo" +
+        (onDemandTried ? ", or raise onDemandMaxHourlyPrice." : ", or set onDemandFallback to launch pay-as-you-go when spot has no capacity."),
     );
   }
 }

@@ -49,6 +49,10 @@ export interface SpotRunnerArgs {
    * skip them; false: launch them without one.
    */
   readonly requireSpotDuration?: pulumi.Input<boolean>;
+  /** When no spot candidate can be launched, launch the cheapest acceptable type pay-as-you-go. Default false. */
+  readonly onDemandFallback?: pulumi.Input<boolean>;
+  /** The most an hour of the pay-as-you-go fallback may cost (the price API's currency). Default: no cap. */
+  readonly onDemandMaxHourlyPrice?: pulumi.Input<number>;
   /** The instance's hard lifetime (ECS AutoReleaseTime), minutes, >= 30. Default 120. */
   readonly ttlMinutes?: pulumi.Input<number>;
   /** Power off when no job is picked up within this many minutes of start. Default 20. */
@@ -93,6 +97,8 @@ export class SpotRunner extends pulumi.dynamic.Resource {
   declare readonly vSwitchId: pulumi.Output<string>;
   declare readonly cpuCount: pulumi.Output<number>;
   declare readonly memoryGiB: pulumi.Output<number>;
+  /** "spot", or "on-demand" when the fallback launched it pay-as-you-go. */
+  declare readonly chargeType: pulumi.Output<"spot" | "on-demand">;
   declare readonly spotPrice: pulumi.Output<number>;
   declare readonly priceLimit: pulumi.Output<number | undefined>;
   declare readonly hourlyCost: pulumi.Output<number>;
@@ -107,7 +113,7 @@ export class SpotRunner extends pulumi.dynamic.Resource {
   constructor(name: string, args: SpotRunnerArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       instanceId: undefined, instanceName: undefined, instanceType: undefined, zoneId: undefined, vSwitchId: undefined,
-      cpuCount: undefined, memoryGiB: undefined, spotPrice: undefined, priceLimit: undefined, hourlyCost: undefined,
+      cpuCount: undefined, memoryGiB: undefined, chargeType: undefined, spotPrice: undefined, priceLimit: undefined, hourlyCost: undefined,
       currency: undefined, runnerName: undefined, runnerId: undefined, label: undefined, autoReleaseTime: undefined,
       launchedAt: undefined,
     };
@@ -115,3 +121,8 @@ export class SpotRunner extends pulumi.dynamic.Resource {
     super(spotRunnerShim, name, { ...outputs, ...args }, { deleteBeforeReplace: true, ...opts }, "aliyun", "SpotRunner");
   }
 }
+
+// Compile-time guard: every input of the contract is an argument, and every argument an input.
+type ContractKey = import("./contract/inputs").InputKey;
+const argsMatchContract: [Exclude<keyof SpotRunnerArgs, ContractKey>, Exclude<ContractKey, keyof SpotRunnerArgs>] extends [never, never] ? true : never = true;
+void argsMatchContract;

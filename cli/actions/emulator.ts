@@ -41,6 +41,7 @@ function endpointsOf(emu: RunningEmulator): Record<string, string> {
   return {
     ecsEndpoint: emu.ecsEndpoint,
     githubApiUrl: emu.githubApiUrl,
+    adminUrl: emu.adminUrl,
     accessKeyId: emu.accessKeyId,
     accessKeySecret: emu.accessKeySecret,
     githubToken: emu.githubToken,
@@ -55,7 +56,7 @@ function summaryOf(emu: RunningEmulator, scenarioFile: string | undefined): stri
     `  scenario:    ${scenarioFile ?? "bundled cn-hangzhou"}${state.description ? ` (${state.description})` : ""}`,
     `  ECS:         ${emu.ecsEndpoint}  (RPC at "/", API version 2014-05-26)`,
     `  GitHub API:  ${emu.githubApiUrl}`,
-    `  admin API:   ${emu.ecsEndpoint}/_emulator/state`,
+    `  admin API:   ${emu.adminUrl}/state`,
     "",
     "Point spot-runner (or any Aliyun SDK / Octokit client) at it:",
     ...exports,

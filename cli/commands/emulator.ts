@@ -9,7 +9,7 @@ export function register(program: Command, ctx: CliContext, done: (code: number)
     .description("serve an offline Aliyun ECS + GitHub API on 127.0.0.1 that the real SDKs talk to (until Ctrl-C)")
     .option("--scenario <file>", "a JSON scenario (format: docs/emulator.md); default: the bundled cn-hangzhou scenario")
     .option("--port <n>", "port to listen on (default: any free port)")
-    .option("--json", 'print one JSON line {"ecsEndpoint", "githubApiUrl", "accessKeyId", "accessKeySecret", "githubToken"} for scripts')
+    .option("--json", 'print one JSON line {"ecsEndpoint", "githubApiUrl", "adminUrl", "accessKeyId", "accessKeySecret", "githubToken"} for scripts')
     .addHelpText(
       "after",
       "\nThe credentials printed are the scenario's own (fake) ones; nothing leaves this machine.\n" +

@@ -11,6 +11,7 @@ export type {
   InstanceTypeInfo,
   OnRequest,
   SpotCandidate,
+  OnDemandOption,
   SpotPriceHistory,
   SpotPriceRow,
   ZoneTypeAvailability,

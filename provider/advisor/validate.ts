@@ -74,6 +74,7 @@ export function validateAdviceRequest(request: AdviceRequest): AppliedAdviceRequ
     ...(request.spotDuration !== undefined ? { spotDuration: request.spotDuration } : {}),
     ...(request.limit !== undefined ? { limit: request.limit } : {}),
     priceLimitFactor,
+    ...(request.onDemand ? { onDemand: true } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import pRetry from "p-retry";
 import { AliyunApiError } from "../errors";
 import { toAliyunApiError } from "./errors";
@@ -74,11 +75,13 @@ export async function callEcs<T>(action: string, call: () => Promise<T>, options
       factor: 2,
       randomize: true,
       signal: options.signal,
-      // p-retry asks only when a retry is left, so a true answer here is a retry that will happen.
-      shouldRetry: ({ error, attemptNumber, retriesLeft }) => {
-        const retried = error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient");
-        if (retried) options.onRetry?.({ action, attempt: attemptNumber, retriesLeft, error });
-        return retried;
+      // p-retry asks only when a retry is left, so a true answer here is a retry that will happen: announce it.
+      shouldRetry: async ({ error, attemptNumber, retriesLeft }) => {
+        if (!(error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient"))) return false;
+        options.onRetry?.({ action, attempt: attemptNumber, retriesLeft, error });
+        // Throttled with x-acs-retry-after: wait what the API asked (capped like any backoff), then back off as usual.
+        if (error.retryAfterMs !== undefined) await sleep(Math.min(error.retryAfterMs, policy.maxDelayMs));
+        return true;
       },
     },
   );

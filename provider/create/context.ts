@@ -22,10 +22,7 @@ export interface ProviderDeps {
   readonly requireCredentials: () => void;
   /** Time between polls of ECS while an instance boots or is released (ECS's API limits are per minute and generous). */
   readonly pollMs: number;
-  /**
-   * Time between polls of GitHub while the runner starts. Longer than pollMs: GitHub's budget is 5,000 requests an
-   * hour per token and shared by every concurrent create.
-   */
+  /** Time between polls of GitHub while the runner starts (its budget: 5,000 requests an hour per token). */
   readonly githubPollMs: number;
   /** How long a release may take before delete gives up (the resource then stays in state). */
   readonly releaseTimeoutMs: number;
@@ -37,8 +34,11 @@ export interface MadeSoFar {
   readonly instanceIds: string[];
   /** Known once the registration answered; until then cleanup looks the runner up by its unique name. */
   runnerId?: number;
-  /** Set before the first RunInstances is sent: from then on an instance may exist that no answer told us about. */
-  launchRequested: boolean;
+  /**
+   * Set when a RunInstances is sent, cleared when it answers (an id, or a refusal that means nothing was made):
+   * while set, an instance may exist that no answer told us about, and the listing may not show it for a while.
+   */
+  unansweredLaunchAt?: number;
 }
 
 /** One create, everything its steps share: one object instead of parameters threaded through every call. */

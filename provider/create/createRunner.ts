@@ -1,11 +1,11 @@
 import { advise, Advice, Arch, NoSpotCapacityError } from "../advisor";
-import { describeAttempts, errorText, ImageUnusableError, PartialCreateError } from "../errors";
+import { describeAttempts, errorText, ImageUnusableError, NoInstanceLaunchedError, PartialCreateError } from "../errors";
 import type { JitRunner } from "../github/runners";
 import type { SpotRunnerInputs } from "../contract/inputs";
-import { planLaunches } from "../launchPlan";
-import { tearDown } from "../teardown";
+import { planLaunches, planOnDemand } from "../launchPlan";
+import { LISTING_GRACE_MS, tearDown } from "../teardown";
 import type { CreateContext } from "./context";
-import { launchFirstAvailable, Launched } from "./launch";
+import { launchFirstAvailable, Launched, launchOnDemand } from "./launch";
 import { registerRunner } from "./registerRunner";
 import { waitOnline } from "./waits";
 
@@ -20,11 +20,13 @@ export interface SpotRunnerOutputs {
   readonly vSwitchId: string;
   readonly cpuCount: number;
   readonly memoryGiB: number;
-  /** Latest observed spot price before launch (currency per hour); 0 when the zone had no price row. */
+  /** "spot", or "on-demand" when the fallback launched it pay-as-you-go. */
+  readonly chargeType: "spot" | "on-demand";
+  /** Latest observed spot price before launch (currency per hour); 0 when the zone had no price row, or on-demand. */
   readonly spotPrice: number;
   /** The SpotWithPriceLimit ceiling; absent with SpotAsPriceGo. */
   readonly priceLimit?: number;
-  /** What an hour is expected to cost: the spot price, or the limit when no price was observed. */
+  /** What an hour is expected to cost: the spot price (the limit when no price was observed), or the pay-as-you-go price. */
   readonly hourlyCost: number;
   readonly currency: string;
   readonly runnerName: string;
@@ -44,11 +46,7 @@ export interface SpotRunnerOutputs {
 export async function createRunner(ctx: CreateContext, raw: Record<string, unknown>): Promise<SpotRunnerOutputs> {
   try {
     const { advice, jit } = await prepareLaunch(ctx);
-    const plan = planLaunches(advice, {
-      vSwitchIds: ctx.inputs.vSwitchIds, fallbackZones: ctx.inputs.fallbackZones, maxAttempts: ctx.inputs.maxLaunchAttempts,
-    });
-    ctx.log(`launch plan: ${plan.map((c) => `${c.instanceTypeId}@${c.zoneId}`).join(", ")}`);
-    const launched = await launchFirstAvailable(ctx, plan, jit.encodedJitConfig, advice.currency);
+    const launched = await launchSpotOrOnDemand(ctx, advice, jit);
     await waitOnline(ctx, launched.instance.instanceId, jit.runnerId);
     ctx.log(`runner ${ctx.runnerName} is online on ${launched.instance.instanceId} ` +
       `(${launched.candidate.instanceTypeId} in ${launched.candidate.zoneId})`);
@@ -74,8 +72,31 @@ async function prepareLaunch(ctx: CreateContext): Promise<{ advice: Advice; jit:
   // The first failure in the order a user would fix them: the image, then capacity, then GitHub.
   for (const result of [image, advice, jit]) if (result.status === "rejected") throw result.reason;
   const ok = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
-  if (ok(advice).candidates.length === 0) throw new NoSpotCapacityError(ok(advice));
   return { advice: ok(advice), jit: ok(jit) };
+}
+
+/**
+ * Spot first; when no spot candidate can be launched (none qualified, or every one was sold out, priced out or
+ * refused) and onDemandFallback is set, the pay-as-you-go options. Any other failure stops both.
+ */
+async function launchSpotOrOnDemand(ctx: CreateContext, advice: Advice, jit: JitRunner): Promise<Launched> {
+  const { inputs } = ctx;
+  try {
+    if (advice.candidates.length === 0) throw new NoSpotCapacityError(advice);
+    const plan = planLaunches(advice, { vSwitchIds: inputs.vSwitchIds, fallbackZones: inputs.fallbackZones, maxAttempts: inputs.maxLaunchAttempts });
+    ctx.log(`launch plan: ${plan.map((c) => `${c.instanceTypeId}@${c.zoneId}`).join(", ")}`);
+    return await launchFirstAvailable(ctx, plan, jit.encodedJitConfig, advice.currency);
+  } catch (err) {
+    if (!inputs.onDemandFallback || !(err instanceof NoSpotCapacityError || err instanceof NoInstanceLaunchedError)) throw err;
+    const plan = planOnDemand(advice.onDemandOptions ?? [], {
+      vSwitchIds: inputs.vSwitchIds, maxAttempts: inputs.maxLaunchAttempts,
+      ...(inputs.onDemandMaxHourlyPrice !== undefined ? { maxHourlyPrice: inputs.onDemandMaxHourlyPrice } : {}),
+    });
+    ctx.log(`no spot capacity (${err instanceof NoSpotCapacityError ? "no candidate" : `${ctx.attempts.length} attempts refused`}); ` +
+      `falling back to pay-as-you-go: ${plan.map((c) => `${c.instanceTypeId}@${c.zoneId} ${c.originPrice}`).join(", ") || "no option"}` +
+      `${inputs.onDemandMaxHourlyPrice !== undefined ? ` (at most ${inputs.onDemandMaxHourlyPrice} an hour)` : ""}`);
+    return launchOnDemand(ctx, plan, jit.encodedJitConfig, advice.currency);
+  }
 }
 
 async function checkImage(ctx: CreateContext): Promise<void> {
@@ -98,6 +119,7 @@ async function checkImage(ctx: CreateContext): Promise<void> {
 function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, currency: string): SpotRunnerOutputs {
   const { candidate, terms, instance } = launched;
   const priceLimit = terms.spot?.strategy === "SpotWithPriceLimit" ? terms.spot.priceLimit : undefined;
+  const onDemand = terms.spot === undefined;
   return {
     schemaVersion: 1,
     instanceId: instance.instanceId,
@@ -107,9 +129,10 @@ function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, curre
     vSwitchId: candidate.vSwitchId,
     cpuCount: candidate.cpuCoreCount,
     memoryGiB: candidate.memorySize,
-    spotPrice: candidate.spotPrice ?? 0,
+    chargeType: onDemand ? "on-demand" : "spot",
+    spotPrice: onDemand ? 0 : candidate.spotPrice ?? 0,
     ...(priceLimit !== undefined ? { priceLimit } : {}),
-    hourlyCost: candidate.spotPrice ?? priceLimit ?? candidate.originPrice,
+    hourlyCost: onDemand ? candidate.originPrice : candidate.spotPrice ?? priceLimit ?? candidate.originPrice,
     currency,
     runnerName: ctx.runnerName,
     runnerId: jit.runnerId,
@@ -128,8 +151,14 @@ function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, curre
  */
 async function cleanUpFailedCreate(ctx: CreateContext, raw: Record<string, unknown>, cause: unknown): Promise<void> {
   ctx.log(`create failed (${errorText(cause)}); releasing what was made`);
-  const { instanceIds, runnerId, launchRequested } = ctx.made;
-  const failures = await tearDown(ctx, { instanceIds, runnerId, runnerName: ctx.runnerName, searchByTag: launchRequested });
+  const { instanceIds, runnerId, unansweredLaunchAt } = ctx.made;
+  const launchSent = unansweredLaunchAt !== undefined || instanceIds.length > 0 || ctx.attempts.length > 0;
+  const failures = await tearDown(ctx, {
+    instanceIds, runnerId, runnerName: ctx.runnerName,
+    // Once a launch was sent, instances are looked for by tag too; one whose launch answer was lost shows up only
+    // once the listing lists it, so after an unanswered launch keep looking that long. No launch, no ECS call.
+    ...(launchSent ? { tagSearch: { runnerName: ctx.runnerName, ...(unansweredLaunchAt !== undefined ? { untilMs: unansweredLaunchAt + LISTING_GRACE_MS } : {}) } } : {}),
+  });
   const reasons = failures.map((f) => f.reason);
   if (failures.length === 0) {
     ctx.log("nothing was left behind");
@@ -162,5 +191,6 @@ function adviceRequestOf(inputs: SpotRunnerInputs) {
     priceWindowMinutes: inputs.priceWindowMinutes,
     spotDuration: inputs.spotDuration,
     priceLimitFactor: inputs.priceLimitFactor,
+    ...(inputs.onDemandFallback ? { onDemand: true } : {}),
   };
 }

@@ -54,6 +54,18 @@ export async function launchFirstAvailable(
   throw new NoInstanceLaunchedError(`SpotRunner ${ctx.runnerName} (${ctx.inputs.arch} in ${ctx.inputs.region})`, ctx.attempts);
 }
 
+/**
+ * The on-demand fallback: the advisor's pay-as-you-go options, cheapest per vCPU first, with the same launch,
+ * wait and cleanup as spot (AutoReleaseTime, tags, ClientToken per attempt); a refusal moves to the next.
+ */
+export async function launchOnDemand(ctx: CreateContext, plan: readonly LaunchCandidate[], jitConfig: string, currency: string): Promise<Launched> {
+  for (const [index, candidate] of plan.entries()) {
+    const outcome = await launchOne(ctx, { candidate, terms: {}, attemptKey: `${index}/on-demand`, nowMs: ctx.clock.now(), currency }, jitConfig);
+    if (outcome.kind === "launched") return outcome.launched;
+  }
+  throw new NoInstanceLaunchedError(`SpotRunner ${ctx.runnerName} (${ctx.inputs.arch} in ${ctx.inputs.region})`, ctx.attempts, true);
+}
+
 type LaunchOutcome =
   | { readonly kind: "launched"; readonly launched: Launched }
   | { readonly kind: "refused"; readonly code: string }
@@ -63,18 +75,23 @@ type LaunchOutcome =
 async function launchOne(ctx: CreateContext, attempt: LaunchAttemptPlan, jitConfig: string): Promise<LaunchOutcome> {
   const { ecs, inputs, runnerName, log } = ctx;
   const { candidate, terms } = attempt;
-  const where = { instanceTypeId: candidate.instanceTypeId, zoneId: candidate.zoneId, source: candidate.source };
+  const where = { instanceTypeId: candidate.instanceTypeId, zoneId: candidate.zoneId, source: candidate.source,
+    chargeType: terms.spot ? "spot" as const : "on-demand" as const };
   const userData = ctx.deps.renderUserData(bootstrapInputFor(inputs, runnerName, jitConfig, attempt));
   const request = runInstanceRequestFor(inputs, runnerName, attempt, userData, () => ctx.clock.now());
   let launched;
   try {
     log(`launching ${candidate.instanceTypeId} in ${candidate.zoneId} (${candidate.source}` +
+      `${terms.spot ? "" : `, pay-as-you-go at ${candidate.originPrice}`}` +
       `${terms.spot?.priceLimit !== undefined ? `, limit ${terms.spot.priceLimit}` : ""}` +
       `${terms.spot && terms.spot.duration === 0 ? ", no protection period" : ""})`);
-    ctx.made.launchRequested = true;
+    ctx.made.unansweredLaunchAt = ctx.clock.now();
     launched = await ecs.runInstance(request);
+    ctx.made.unansweredLaunchAt = undefined;
   } catch (err) {
     if (err instanceof AliyunApiError && (err.kind === "capacity" || err.kind === "price" || err.kind === "candidate")) {
+      // A refusal (to the same ClientToken, if retried) means this attempt made nothing.
+      ctx.made.unansweredLaunchAt = undefined;
       ctx.attempts.push({ ...where, outcome: err.kind, code: err.code } satisfies LaunchAttempt);
       log(`  ${err.code}; next candidate`);
       return { kind: "refused", code: err.code };

@@ -4,6 +4,9 @@ import { resolveEcsEndpoint } from "../../provider/aliyun/endpoint";
 import { classifyAliyunErrorCode, toAliyunApiError } from "../../provider/aliyun/errors";
 import { callEcs, EcsCallRecord, EcsRetryNotice } from "../../provider/aliyun/callEcs";
 import { AliyunApiError, InvalidEnvironmentError, MissingEnvironmentError } from "../../provider/errors";
+import { startEmulator } from "../../emulator";
+import { smallScenario } from "../../emulator/scenario/small";
+import { createEcsInstanceApi } from "../../provider/aliyun/instances";
 
 describe("Aliyun client layer", () => {
   describe("readAliyunCredentials", () => {
@@ -116,6 +119,31 @@ describe("Aliyun client layer", () => {
       ]);
     });
 
+    it("keeps the API's x-acs-retry-after (ms) on a throttled error, and waits it before the retry", async () => {
+      const throttledWithHint = Object.assign(sdkError("Throttling.User", 400, "ThrottlingError"), { retryAfter: 1500 });
+      const classified = toAliyunApiError("DescribeSpotPriceHistory", throttledWithHint);
+      assert.ok(classified instanceof AliyunApiError && classified.retryAfterMs === 1500 && classified.cause === throttledWithHint);
+      // The wait is capped by the policy's longest backoff (2 ms here), so this test takes milliseconds.
+      let calls = 0;
+      const result = await callEcs("DescribeSpotPriceHistory", async () => {
+        calls += 1;
+        if (calls === 1) throw throttledWithHint;
+        return "ok";
+      }, { retry: fast });
+      assert.deepEqual([result, calls], ["ok", 2]);
+    });
+
+    it("reads x-acs-retry-after from a real throttling answer (through the SDK, from the emulator)", async () => {
+      const emu = await startEmulator({ scenario: smallScenario(), clock: "manual" });
+      try {
+        emu.admin.addFault({ action: "DescribeInstances", code: "Throttling.User", status: 400, times: -1 });
+        const ecs = createEcsInstanceApi({ regionId: "cn-hangzhou", env: emu.env, retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 } });
+        await assert.rejects(ecs.describeInstances({}), (err: unknown) => err instanceof AliyunApiError && err.kind === "throttled" && err.retryAfterMs === 1000);
+      } finally {
+        await emu.close();
+      }
+    });
+
     it("does not retry a capacity error and reports it classified, naming the action", async () => {
       let calls = 0;
       await assert.rejects(
@@ -179,6 +207,12 @@ describe("Aliyun client layer", () => {
       const err = toAliyunApiError("DescribeInstances", networkError("ECONNRESET", "http://127.0.0.1:8080/"));
       assert.ok(err instanceof AliyunApiError && err.kind === "transient");
       assert.equal(err.message, "ECS DescribeInstances did not answer: connect ECONNRESET 127.0.0.1:9 (http://127.0.0.1:8080)");
+    });
+
+    it("treats an expired STS token (InvalidParameter SecurityToken.Expired, as real ECS answers it) as a credentials problem", () => {
+      const err = toAliyunApiError("DescribeInstances", Object.assign(new Error("InvalidParameter: code: 400, The specified parameter \"SecurityToken.Expired\" is not valid."),
+        { name: "ClientError", code: "InvalidParameter", statusCode: 400, data: { Message: "The specified parameter \"SecurityToken.Expired\" is not valid." } }));
+      assert.ok(err instanceof AliyunApiError && err.kind === "credentials" && /assume the role again/.test(err.message), String(err));
     });
 
     it("treats SDK timeouts as transient", () => {

@@ -71,7 +71,7 @@ describe("SpotRunner provider against the emulator", function () {
       },
     });
     const { outs } = await h.provider.create(h.props());
-    assert.deepEqual(outs.attempts[0], { instanceTypeId: "ecs.c8y.2xlarge", zoneId: "cn-hangzhou-j", source: "ranked", outcome: "price", code: "InvalidSpotPriceLimit.LowerThanPublicPrice" });
+    assert.deepEqual(outs.attempts[0], { instanceTypeId: "ecs.c8y.2xlarge", zoneId: "cn-hangzhou-j", source: "ranked", chargeType: "spot", outcome: "price", code: "InvalidSpotPriceLimit.LowerThanPublicPrice" });
     assert.equal(outs.zoneId, "cn-hangzhou-b");
   });
 

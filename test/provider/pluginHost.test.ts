@@ -105,6 +105,19 @@ describe("SpotRunner through Pulumi's dynamic-provider host", function () {
     assert.deepEqual(emu.admin.state().runners, []);
   });
 
+  it("falls back to pay-as-you-go through the host when spot is sold out, and destroys it", async () => {
+    emu.admin.addFault({ action: "RunInstances", code: "OperationDenied.NoStock", status: 403, match: { SpotStrategy: "SpotWithPriceLimit" }, times: -1 });
+    const { inputs, failures } = await host.check(URN, {}, { ...props(), onDemandFallback: true, maxLaunchAttempts: 1 });
+    assert.deepEqual(failures, []);
+    const created = await host.create(URN, inputs);
+    assert.equal(created.properties.chargeType, "on-demand");
+    assert.equal(emu.admin.state().instances.find((i) => i.instanceId === created.id)?.spotStrategy, "NoSpot");
+    emu.admin.clearFaults();
+    await host.delete(URN, created.id, created.properties);
+    assert.deepEqual(emu.admin.state().instances, []);
+    assert.deepEqual(emu.admin.state().runners, []);
+  });
+
   it("reports a create whose cleanup failed as a partially created resource that delete can finish", async () => {
     emu.admin.addFault({ action: "RunInstances", code: "OperationDenied.NoStock", status: 403, times: -1 });
     // The runner cannot be removed either: 403 is not retried.
