@@ -22,6 +22,8 @@ export interface SpotRunnerOutputs {
   readonly memoryGiB: number;
   /** "spot", or "on-demand" when the fallback launched it pay-as-you-go. */
   readonly chargeType: "spot" | "on-demand";
+  /** The launched pair's interruption band (upper bound, a fraction per hour), when DescribeSpotAdvice gave one. */
+  readonly interruptionRate?: number;
   /** Latest observed spot price before launch (currency per hour); 0 when the zone had no price row, or on-demand. */
   readonly spotPrice: number;
   /** The SpotWithPriceLimit ceiling; absent with SpotAsPriceGo. */
@@ -130,6 +132,7 @@ function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, curre
     cpuCount: candidate.cpuCoreCount,
     memoryGiB: candidate.memorySize,
     chargeType: onDemand ? "on-demand" : "spot",
+    ...(!onDemand && candidate.interruptionRate !== undefined ? { interruptionRate: candidate.interruptionRate } : {}),
     spotPrice: onDemand ? 0 : candidate.spotPrice ?? 0,
     ...(priceLimit !== undefined ? { priceLimit } : {}),
     hourlyCost: onDemand ? candidate.originPrice : candidate.spotPrice ?? priceLimit ?? candidate.originPrice,
@@ -192,5 +195,7 @@ function adviceRequestOf(inputs: SpotRunnerInputs) {
     spotDuration: inputs.spotDuration,
     priceLimitFactor: inputs.priceLimitFactor,
     ...(inputs.onDemandFallback ? { onDemand: true } : {}),
+    strategy: inputs.strategy,
+    expectedJobMinutes: inputs.expectedJobMinutes,
   };
 }
