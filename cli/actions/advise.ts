@@ -27,6 +27,8 @@ export interface AdviseFlags {
   window?: string;
   zones?: string;
   spotDuration?: string;
+  strategy?: string;
+  jobMinutes?: string;
   limit?: string;
   json?: boolean;
 }
@@ -44,6 +46,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   zones: "--zones",
   priceWindowMinutes: "--window",
   spotDuration: "--spot-duration",
+  strategy: "--strategy",
+  expectedJobMinutes: "--job-minutes",
   limit: "--limit",
 };
 
@@ -101,6 +105,8 @@ export function adviceRequestFromFlags(flags: AdviseFlags, env: NodeJS.ProcessEn
     ...(flags.zones !== undefined ? { zones: parseZones("--zones", flags.zones, regionId) } : {}),
     ...(flags.window !== undefined ? { priceWindowMinutes: inputFlag("--window", "priceWindowMinutes", flags.window) } : {}),
     ...(flags.spotDuration !== undefined ? { spotDuration: inputFlag("--spot-duration", "spotDuration", flags.spotDuration) } : {}),
+    ...(flags.strategy !== undefined ? { strategy: inputFlag("--strategy", "strategy", flags.strategy) } : {}),
+    ...(flags.jobMinutes !== undefined ? { expectedJobMinutes: inputFlag("--job-minutes", "expectedJobMinutes", flags.jobMinutes) } : {}),
     limit: flags.limit !== undefined ? wholeNumberFlag("--limit", flags.limit, { min: 1, max: 10_000 }) : DEFAULT_LIMIT,
   };
   try {
@@ -124,7 +130,7 @@ export function parseZones(flag: string, value: string, regionId: string): strin
 }
 
 function usageMessageOf(err: InvalidInputError): string {
-  const flagged = (text: string) => text.replace(/\b(regionId|minCpu|maxCpu|minMemGiB|maxMemGiB|priceWindowMinutes|spotDuration)\b/g, (f) => FLAG_OF_FIELD[f] ?? f);
+  const flagged = (text: string) => text.replace(/\b(regionId|minCpu|maxCpu|minMemGiB|maxMemGiB|priceWindowMinutes|spotDuration|expectedJobMinutes)\b/g, (f) => FLAG_OF_FIELD[f] ?? f);
   return err.failures.map((f) => `${FLAG_OF_FIELD[f.property] ?? f.property}: ${flagged(f.reason)}`).join("; ");
 }
 

@@ -22,12 +22,14 @@ export function register(program: Command, ctx: CliContext, done: (code: number)
     .option("--window <minutes>", "spot price history to look at, widened for zones without a row (default 60)")
     .option("--zones <list>", 'only these zones, in order of preference: "cn-hangzhou-b,cn-hangzhou-j" or letters "b,j"')
     .option("--spot-duration <hours>", "protection period, 0 or 1 (default: the API's, 1)")
+    .option("--strategy <name>", "expected-cost (by the expected cost of a completed job, counting interruptions) or lowest-price (the Go tool's order) (default expected-cost)")
+    .option("--job-minutes <n>", "the job length the expected cost is computed for (default 20)")
     .option("--limit <n>", "rows to show (default 20)")
     .option("--json", "a JSON array with the Go tool's fields (and spotPrice, originPrice, priceLimit)")
     .addHelpText(
       "after",
       "\nThe sizing flags take the values SpotRunner's inputs take (minCpu, maxCpu, minMemoryGiB, maxMemoryGiB, ratios,\n" +
-        "families, priceWindowMinutes, spotDuration), checked by the same rules.\n" +
+        "families, priceWindowMinutes, spotDuration, strategy, expectedJobMinutes), checked by the same rules.\n" +
         "Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET (or ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY).\n" +
         "Endpoint: ALIBABA_CLOUD_ECS_ENDPOINT, e.g. http://127.0.0.1:8080 for the emulator.\n" +
         "Exit codes: 0 candidates found, 1 none (the explanation is on stderr) or an API error, 2 bad flags.",

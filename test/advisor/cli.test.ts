@@ -73,6 +73,8 @@ describe("spot-runner advise (in-memory ECS)", () => {
       [{ families: "c8y" }, "--families"],
       [{ zones: "cn-shanghai-b" }, "--zones"],
       [{ region: "" }, "--region"],
+      [{ strategy: "cheapest" }, "--strategy"],
+      [{ jobMinutes: "20.5" }, "--job-minutes"],
       [{ region: "Hangzhou" }, "--region"],
     ] as const) {
       it(`reject a bad ${flag} (${JSON.stringify(Object.values(flags)[0])}) with a usage error naming it`, () => {
@@ -84,6 +86,12 @@ describe("spot-runner advise (in-memory ECS)", () => {
       assert.throws(() => adviceRequestFromFlags({ minCpu: "1e9" }, {}), /^UsageError: --min-cpu: "1e9" is not a whole number$/);
       assert.throws(() => adviceRequestFromFlags({ maxCpu: "99999999999999999999" }, {}), /--max-cpu: "99999999999999999999" is too large/);
       assert.throws(() => adviceRequestFromFlags({ minCpu: "0" }, {}), /--min-cpu: "0" must be 1-1024 vCPUs/);
+    });
+
+    it("take the ranking strategy and the job length as SpotRunner's inputs", () => {
+      const request = adviceRequestFromFlags({ strategy: "lowest-price", jobMinutes: "45" }, {});
+      assert.deepEqual([request.strategy, request.expectedJobMinutes], ["lowest-price", 45]);
+      assert.throws(() => adviceRequestFromFlags({ strategy: "cheapest" }, {}), /--strategy: "cheapest" must be expected-cost or lowest-price/);
     });
 
     it("read the region as every command does: --region, else SPOT_RUNNER_REGION, else cn-hangzhou", () => {
