@@ -5,6 +5,7 @@
 import { advisorBenchmark } from "./advisor";
 import { providerBenchmark } from "./provider";
 import { replayBenchmark } from "./replay";
+import { startupBenchmark } from "./startup";
 
 export interface Benchmark {
   readonly name: string;
@@ -12,7 +13,7 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here. */
-export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, replayBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, replayBenchmark, startupBenchmark];
 
 async function main(): Promise<number> {
   const only = process.argv.slice(2);

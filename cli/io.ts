@@ -20,7 +20,7 @@ export function processIo(): CliIo {
   };
 }
 
-/** A usage error: bad flag or argument. Printed with the command's usage hint, exit code 2. */
+/** A usage error: a bad flag, argument or variable the user typed. One line with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }

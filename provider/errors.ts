@@ -22,6 +22,17 @@ export class MissingEnvironmentError extends SpotRunnerError {
   }
 }
 
+/**
+ * An environment variable is set but its value cannot be used (an endpoint that is not a URL, a GitHub App id that
+ * is not a number). Names the variable; the message says what a valid value looks like.
+ */
+export class InvalidEnvironmentError extends SpotRunnerError {
+  override name = "InvalidEnvironmentError";
+  constructor(readonly variable: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** Input validation failed before any API call; one entry per offending property. */
 export class InvalidInputError extends SpotRunnerError {
   override name = "InvalidInputError";
@@ -56,6 +67,8 @@ export class AliyunApiError extends SpotRunnerError {
  * - price: the spot price moved above our limit; try the next candidate
  * - candidate: this type does not fit the request (disk category, image); try the next candidate
  * - throttled / transient: retry the same call with backoff
+ * - unreachable: the endpoint cannot be reached at all (nothing listens, no such host, not HTTPS, untrusted
+ *   certificate); retrying cannot help, so stop at once and name the endpoint
  * - credentials: the AccessKey is unknown, disabled or the signature is wrong; stop
  * - permission: RAM denied the action; stop and name the action
  * - account: balance, arrears or quota; stop
@@ -68,6 +81,7 @@ export type AliyunErrorKind =
   | "candidate"
   | "throttled"
   | "transient"
+  | "unreachable"
   | "credentials"
   | "permission"
   | "account"
@@ -80,7 +94,7 @@ export class GitHubApiError extends SpotRunnerError {
   constructor(
     message: string,
     readonly operation: string,
-    readonly kind: "credentials" | "permission" | "notFound" | "conflict" | "invalid" | "unavailable",
+    readonly kind: "credentials" | "permission" | "notFound" | "conflict" | "invalid" | "unavailable" | "unreachable",
     readonly status?: number,
     options?: { cause?: unknown },
   ) {

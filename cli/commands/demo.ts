@@ -1,6 +1,5 @@
 import { Command } from "commander";
-import { normalizeArch } from "../../provider/advisor";
-import { DEMO_TIMING, DemoOptions, runDemo } from "../demo/runDemo";
+import type { DemoOptions } from "../demo/runDemo";
 import { CliIo, UsageError } from "../io";
 
 /** Test hook: a faster emulated cloud. */
@@ -15,12 +14,12 @@ export function register(program: Command, io: CliIo, done: (code: number) => vo
     .description("the whole life of one runner on the bundled emulator: advise, pulumi up through Pulumi's plugin host (with a stock-out, so the fallback shows), the runner online, pulumi destroy, nothing left")
     .option("--arch <arch>", "amd64 or arm64", "arm64")
     .action(async (flags: { arch: string }) => {
-      let arch: DemoOptions["arch"];
-      try {
-        arch = normalizeArch(flags.arch);
-      } catch {
-        throw new UsageError(`--arch: "${flags.arch}" is not amd64 or arm64`);
-      }
+      // Loaded here, not at the top, and after the flags are checked: the demo pulls in the emulator and Pulumi's
+      // plugin host, which --help and a usage error must not.
+      const { parseArch } = require("../../provider/contract/arch") as typeof import("../../provider/contract/arch");
+      const arch = parseArch(flags.arch);
+      if (!arch) throw new UsageError(`--arch: "${flags.arch}" is not amd64 or arm64`);
+      const { DEMO_TIMING, runDemo } = require("../demo/runDemo") as typeof import("../demo/runDemo");
       const result = await runDemo(
         { arch, timing: deps.timing ?? DEMO_TIMING, pollMs: deps.pollMs ?? 250, interrupted: io.interrupted },
         (line) => io.stdout(`${line}\n`),

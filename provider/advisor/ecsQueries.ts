@@ -1,5 +1,5 @@
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
-import { callEcs, EcsCallRecord, RetryPolicy } from "../aliyun/callEcs";
+import { callEcs, EcsCallRecord, EcsRetryNotice, RetryPolicy } from "../aliyun/callEcs";
 import { AliyunApiError } from "../errors";
 import { createEcsClient } from "../aliyun/ecsClient";
 import { EcsAdvisorQueries, InstanceTypeInfo, OnRequest, SpotAdviceRow, SpotPriceRow, ZoneTypeAvailability } from "./types";
@@ -11,6 +11,8 @@ export interface EcsAdvisorQueriesOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly retry?: RetryPolicy;
   readonly onAttempt?: (record: EcsCallRecord) => void;
+  /** Called before each retry (the CLI says it is retrying). */
+  readonly onRetry?: (notice: EcsRetryNotice) => void;
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
   /**
@@ -54,6 +56,7 @@ export function createEcsAdvisorQueries(options: EcsAdvisorQueriesOptions): EcsA
   const call = <T>(action: string, send: () => Promise<T>, onRequest: OnRequest): Promise<T> =>
     callEcs(action, () => gate(send), {
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       onAttempt: (record) => {
         onRequest({ throttled: record.code?.includes("Throttling") ?? false });
         options.onAttempt?.(record);

@@ -22,15 +22,27 @@ export interface EcsCallRecord {
   readonly ms: number;
 }
 
+/** A failed attempt that will be retried, and why: what a caller shows so that a wait is never silent. */
+export interface EcsRetryNotice {
+  readonly action: string;
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  readonly retriesLeft: number;
+  readonly error: AliyunApiError;
+}
+
 export interface CallEcsOptions {
   readonly retry?: RetryPolicy;
   readonly onAttempt?: (record: EcsCallRecord) => void;
+  /** Called before each retry (the CLI prints it: a backoff of a minute must not look like a hang). */
+  readonly onRetry?: (notice: EcsRetryNotice) => void;
   readonly signal?: AbortSignal;
 }
 
 /**
- * Runs one ECS API call with classified retries: throttling, 5xx and network failures are retried with
- * backoff; everything else fails at once as an AliyunApiError that names the action and the API's code.
+ * Runs one ECS API call with classified retries: throttling, 5xx and network failures that can heal are retried
+ * with backoff; everything else (an unreachable endpoint included) fails at once as an AliyunApiError that names the
+ * action and the API's code.
  * RunInstances is safe to retry only because every launch carries a ClientToken.
  */
 export async function callEcs<T>(action: string, call: () => Promise<T>, options: CallEcsOptions = {}): Promise<T> {
@@ -63,8 +75,10 @@ export async function callEcs<T>(action: string, call: () => Promise<T>, options
       factor: 2,
       randomize: true,
       signal: options.signal,
-      shouldRetry: async ({ error }) => {
+      // p-retry asks only when a retry is left, so a true answer here is a retry that will happen: announce it.
+      shouldRetry: async ({ error, attemptNumber, retriesLeft }) => {
         if (!(error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient"))) return false;
+        options.onRetry?.({ action, attempt: attemptNumber, retriesLeft, error });
         // Throttled with x-acs-retry-after: wait what the API asked (capped like any backoff), then back off as usual.
         if (error.retryAfterMs !== undefined) await sleep(Math.min(error.retryAfterMs, policy.maxDelayMs));
         return true;

@@ -102,10 +102,54 @@ export function classifyAliyunErrorCode(code: string, statusCode?: number, name?
   return "invalid";
 }
 
-/** Network failures and SDK timeouts: the call may or may not have reached the API. */
+/** Network failures and SDK timeouts that can heal: the call may or may not have reached the API; retried. */
 function isNetworkError(err: SdkErrorShape): boolean {
   const text = `${err.name ?? ""} ${err.code ?? ""} ${err.message ?? ""}`;
-  return /RequestTimeoutError|ConnectTimeout|ReadTimeout|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|EAI_AGAIN/.test(text);
+  return /RequestTimeoutError|ConnectTimeout|ReadTimeout|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|EAI_AGAIN/.test(text);
+}
+
+/**
+ * Network failures that retrying cannot heal, by Node's error code: nothing listens on the port, the host name does
+ * not resolve, the server does not speak TLS, or its certificate is not trusted. Each is a wrong endpoint, a
+ * stopped emulator or a proxy problem: waiting a minute in backoff only hides it.
+ */
+const UNREACHABLE: ReadonlyMap<string, string> = new Map(Object.entries({
+  ECONNREFUSED: "connection refused, nothing listens there",
+  ENOTFOUND: "the host name does not resolve",
+  EPROTO: "the server does not speak HTTPS",
+  ERR_SSL_WRONG_VERSION_NUMBER: "the server does not speak HTTPS",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is self-signed",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate cannot be verified",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another host name",
+}));
+
+/** The URL the SDK was calling: its network errors end with "POST https://host/ failed." glued to the cause. */
+function urlOf(message: string | undefined): URL | undefined {
+  const match = /(?:GET|POST|PUT|DELETE) (https?:\/\/\S+?) failed\.?\s*$/.exec(message ?? "");
+  try {
+    return match ? new URL(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What to do about an endpoint that cannot be reached. Aliyun's own hosts: the network. Any other host can only have
+ * come from ALIBABA_CLOUD_ECS_ENDPOINT, so the variable is named, with the scheme hint: a value without a scheme
+ * means https:// (endpoint.ts), which a plain-HTTP server such as the emulator does not speak.
+ */
+function unreachableAdvice(url: URL | undefined, code: string): string {
+  if (url === undefined || /(^|\.)aliyuncs\.com$/i.test(url.hostname)) {
+    return "Check this machine's network and proxy settings (HTTPS_PROXY), and the region id.";
+  }
+  const certificate = UNREACHABLE.get(code)?.includes("certificate") ?? false;
+  const httpHint = url.protocol === "https:" && !certificate
+    ? `; without a scheme it means https://, so for a plain-HTTP server such as the emulator write http://${url.host}`
+    : "";
+  return `It comes from ALIBABA_CLOUD_ECS_ENDPOINT: start the server it names or correct the variable${httpHint}.`;
 }
 
 /**
@@ -115,8 +159,15 @@ function isNetworkError(err: SdkErrorShape): boolean {
 export function toAliyunApiError(action: string, err: unknown): Error {
   if (err instanceof AliyunApiError) return err;
   const e = (err ?? {}) as SdkErrorShape;
+  const unreachable = typeof e.code === "string" ? UNREACHABLE.get(e.code) : undefined;
+  if (unreachable !== undefined) {
+    const url = urlOf(e.message);
+    return new AliyunApiError(
+      `ECS ${action}: cannot reach ${url ? url.origin : "the ECS endpoint"}: ${unreachable} (${e.code}). ${unreachableAdvice(url, e.code!)}`,
+      action, "unreachable", e.code!, undefined, undefined, { cause: err });
+  }
   if (isNetworkError(e)) {
-    return new AliyunApiError(`ECS ${action} did not answer: ${firstLine(e.message)}`, action, "transient", "NetworkError",
+    return new AliyunApiError(`ECS ${action} did not answer: ${networkText(e)}`, action, "transient", "NetworkError",
       undefined, undefined, { cause: err });
   }
   if (typeof e.code !== "string" || e.code === "" || e.code === "undefined") {
@@ -139,6 +190,13 @@ export function toAliyunApiError(action: string, err: unknown): Error {
     e.requestId,
     { cause: err, ...(typeof e.retryAfter === "number" && e.retryAfter > 0 ? { retryAfterMs: e.retryAfter } : {}) },
   );
+}
+
+/** The cause without the "POST https://host/ failed." the SDK glues to it without a space. */
+function networkText(e: SdkErrorShape): string {
+  const text = firstLine(e.message);
+  const url = urlOf(text);
+  return url ? `${text.replace(/(?:GET|POST|PUT|DELETE) https?:\/\/\S+? failed\.?\s*$/, "").trim()} (${url.origin})` : text;
 }
 
 function firstLine(text: string | undefined): string {

@@ -3,10 +3,40 @@ import { Octokit } from "@octokit/rest";
 import { throttling } from "@octokit/plugin-throttling";
 import { retry } from "@octokit/plugin-retry";
 import { createAppAuth } from "@octokit/auth-app";
-import { MissingEnvironmentError } from "../errors";
+import { readGitHubCredentials } from "./credentials";
+import { githubApiUrlFromEnv, unreachableReason } from "./endpoint";
 
-/** Octokit with GitHub's rate-limit handling (throttling) and retries of 5xx/network failures. */
-const RunnerOctokit = Octokit.plugin(throttling, retry);
+export { githubCredentialsSet, readGitHubCredentials } from "./credentials";
+export { checkGitHubApiUrl, GITHUB_API_URL_VARIABLE, githubApiUrlFromEnv } from "./endpoint";
+
+/** GitHub's 4xx answers that no retry changes (plugin-retry's list, which we pass it too). */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
+
+/**
+ * Runs before plugin-retry decides (an error hook registered earlier sits closer to the request): a network
+ * failure that cannot heal (nothing listens, no such host, not TLS) gets no retries (plugin-retry reads the failed
+ * request's `retries` before its own default), and every retry that will happen is announced through the client's
+ * `retryNotice` option, so a wait is never silent.
+ */
+function failFastAndAnnounceRetries(octokit: { hook: Octokit["hook"] }, octokitOptions: { retryNotice?: (line: string) => void; retry?: { retries?: number } }): void {
+  octokit.hook.error("request", (error, options) => {
+    const request = options.request as { retries?: number; retryCount?: number };
+    if (unreachableReason(error) !== undefined) {
+      request.retries = 0;
+    } else if (octokitOptions.retryNotice) {
+      const status = (error as { status?: number }).status ?? 0;
+      const limit = request.retries ?? octokitOptions.retry?.retries ?? 3;
+      if (status >= 400 && !DO_NOT_RETRY.includes(status) && (request.retryCount ?? 0) < limit) {
+        const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        octokitOptions.retryNotice(`GitHub ${options.method} ${options.url} failed (HTTP ${status}: ${message}), attempt ${(request.retryCount ?? 0) + 1}`);
+      }
+    }
+    throw error;
+  });
+}
+
+/** Octokit with GitHub's rate-limit handling (throttling) and retries of 5xx/network failures that can heal. */
+const RunnerOctokit = Octokit.plugin(throttling, failFastAndAnnounceRetries, retry);
 export type GitHubClient = InstanceType<typeof RunnerOctokit>;
 
 export interface GitHubClientOptions {
@@ -20,6 +50,8 @@ export interface GitHubClientOptions {
    * client's write requests one second apart. On by default.
    */
   readonly throttle?: boolean;
+  /** Told of every retry before it waits (the CLI prints it). */
+  readonly onRetry?: (line: string) => void;
   /**
    * Whose requests are spaced together (the throttling plugin's limiter id). Default: this client alone. The
    * plugin's limiters are process-wide, so with one shared id twenty concurrent creates in one plugin host would
@@ -31,46 +63,19 @@ export interface GitHubClientOptions {
   readonly limiterId?: string;
 }
 
-export const GITHUB_API_URL_VARIABLE = "GITHUB_API_URL";
-const APP_VARIABLES = ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_INSTALLATION_ID"] as const;
-
 /**
- * How we authenticate to GitHub, from the environment at call time: a token with repository (or organization)
- * administration rights in GITHUB_TOKEN or GH_TOKEN, or a GitHub App installation (GITHUB_APP_ID,
- * GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID). GITHUB_API_URL points at GitHub Enterprise or the emulator.
+ * The Octokit options for the credentials in the environment (provider/github/credentials.ts reads and checks them):
+ * a token, or a GitHub App installation through @octokit/auth-app.
  */
 export function githubAuthFromEnv(env: NodeJS.ProcessEnv): { readonly auth: unknown; readonly authStrategy?: unknown } {
-  const token = env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim();
-  const app = APP_VARIABLES.map((name) => env[name]?.trim());
-  if (app.some(Boolean)) {
-    const missing = APP_VARIABLES.filter((_, i) => !app[i]);
-    if (missing.length > 0) {
-      throw new MissingEnvironmentError(
-        missing,
-        `GitHub App credentials are incomplete: ${missing.join(", ")} not set. Set all of ${APP_VARIABLES.join(", ")}, ` +
-          `or unset them and use GITHUB_TOKEN.`,
-      );
-    }
-    const [appId, privateKey, installationId] = app as string[];
-    return {
-      authStrategy: createAppAuth,
-      // Keys stored in CI secrets often carry literal "\n" sequences instead of newlines.
-      auth: { appId, privateKey: privateKey.replace(/\\n/g, "\n"), installationId: Number(installationId) },
-    };
-  }
-  if (token) return { auth: token };
-  throw new MissingEnvironmentError(
-    ["GITHUB_TOKEN"],
-    "GitHub credentials are not set: set GITHUB_TOKEN (or GH_TOKEN) to a token that can administer self-hosted " +
-      "runners of the repository (fine-grained: Administration read/write) or organization (Self-hosted runners " +
-      "read/write), or set GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID.",
-  );
+  const credentials = readGitHubCredentials(env);
+  return "token" in credentials ? { auth: credentials.token } : { authStrategy: createAppAuth, auth: credentials.app };
 }
 
 /** A new client per call site; never cached at module level (the provider runs inside Pulumi's plugin host). */
 export function createGitHubClient(options: GitHubClientOptions = {}): GitHubClient {
   const env = options.env ?? process.env;
-  const baseUrl = env[GITHUB_API_URL_VARIABLE]?.trim().replace(/\/+$/, "") || "https://api.github.com";
+  const baseUrl = githubApiUrlFromEnv(env);
   const retries = options.retries ?? 4;
   const quiet = () => undefined;
   return new RunnerOctokit({
@@ -79,7 +84,8 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
     userAgent: "aliyun-spot-runner",
     // Octokit logs every 4xx to the console; our errors carry the details instead.
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-    retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1000, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1000, doNotRetry: DO_NOT_RETRY },
+    ...(options.onRetry ? { retryNotice: options.onRetry } : {}),
     throttle: options.throttle === false ? { enabled: false } : {
       id: options.limiterId ?? `spot-runner-${randomUUID()}`,
       retryAfterBaseValue: options.retryBaseMs ?? 1000,

@@ -1,5 +1,6 @@
 import { GitHubApiError } from "../errors";
 import { GitHubClient } from "./client";
+import { unreachableGitHubAdvice, unreachableReason } from "./endpoint";
 
 /** Where runners are registered: one repository, or an organization (optionally a runner group). */
 export type GitHubScope =
@@ -53,9 +54,38 @@ function httpStatus(err: unknown): number | undefined {
   return typeof status === "number" ? status : undefined;
 }
 
+/** The URL of the request that failed (Octokit's RequestError carries it). */
+function requestUrl(err: unknown): string | undefined {
+  const url = (err as { request?: { url?: unknown } })?.request?.url;
+  return typeof url === "string" ? url : undefined;
+}
+
 /** Turns an Octokit failure into an error that says what it means and what to do. */
 export function toGitHubApiError(operation: string, scope: GitHubScope, err: unknown): Error {
   const status = httpStatus(err);
+  const url = requestUrl(err);
+  const unreachable = unreachableReason(err);
+  if (unreachable !== undefined) {
+    let origin = "the GitHub API";
+    try {
+      if (url) origin = new URL(url).origin;
+    } catch {
+      // keep the generic name
+    }
+    return new GitHubApiError(`GitHub ${operation} for ${describeScope(scope)}: cannot reach ${origin}: ${unreachable}. ${unreachableGitHubAdvice(url ?? "")}`,
+      operation, "unreachable", undefined, { cause: err });
+  }
+  // The GitHub App's installation token exchange (@octokit/auth-app): its failures are about the App variables.
+  const installation = url ? /\/app\/installations\/([^/]+)\/access_tokens$/.exec(url) : null;
+  if (installation && (status === 401 || status === 404)) {
+    const detail = err instanceof Error ? err.message.split(" - ")[0] : "";
+    return new GitHubApiError(status === 401
+      ? `GitHub refused the GitHub App's credentials (401 ${detail}) during ${operation}: GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY ` +
+        "must be the id and a current private key of the same App."
+      : `GitHub knows no installation ${installation[1]} of this App (404) during ${operation}: check GITHUB_APP_INSTALLATION_ID ` +
+        `(the number at the end of the installation's settings URL) and that the App is installed on ${describeScope(scope)}.`,
+      operation, "credentials", status, { cause: err });
+  }
   if (status === undefined) {
     const text = err instanceof Error ? err.message : String(err);
     return new GitHubApiError(`GitHub ${operation} for ${describeScope(scope)} did not answer: ${text}`, operation, "unavailable",

@@ -15,3 +15,5 @@ export { parseOrganization, parseRepository, scopeKey, scopeOfInstance, scopesTo
 export { parseRunnerName } from "./runnerNames";
 export type { GeneratedRunnerName } from "./runnerNames";
 export { formatDuration, parseEcsTime } from "./durations";
+export { buildListing } from "./listing";
+export type { ListedInstance, ListedRunner, Listing, ListingFilter } from "./listing";

@@ -3,6 +3,8 @@
  * billed by the second) beside what the same time would have cost on a GitHub-hosted Linux runner of
  * comparable size (billed by the started minute). Pure: the caller passes the stack outputs and the times.
  */
+import { parseDecimal } from "../../provider/contract/text";
+import { SpotRunnerError } from "../../provider/errors";
 
 export type Arch = "amd64" | "arm64";
 
@@ -62,6 +64,8 @@ export interface RunnerCostFacts {
   readonly currency: string;
   /** ISO time the instance was launched. */
   readonly launchedAt: string;
+  /** ISO time ECS releases the instance whatever happens (AutoReleaseTime): billing never runs past it. */
+  readonly autoReleaseTime?: string;
   readonly instanceId?: string;
   readonly label?: string;
 }
@@ -77,7 +81,10 @@ export interface CostEstimateOptions {
 export interface CostEstimate {
   readonly facts: RunnerCostFacts;
   readonly arch: Arch;
+  /** Billed seconds: launch to release, or to the AutoReleaseTime when the release was reported later. */
   readonly seconds: number;
+  /** True when the reported end was after the AutoReleaseTime, so the duration stops there. */
+  readonly cappedAtAutoRelease: boolean;
   /** Spot price x hours, in the instance's currency. */
   readonly spotCost: number;
   readonly hosted: HostedRunnerRate;
@@ -96,17 +103,34 @@ export interface CostEstimate {
 }
 
 /** Thrown for stack outputs the summary cannot use; the message names the field. */
-export class CostSummaryInputError extends Error {
+export class CostSummaryInputError extends SpotRunnerError {
   override name = "CostSummaryInputError";
 }
 
-/** Validates the JSON of `pulumi stack output --json`; undefined when no runner was ever launched (`{}`). */
-export function costFactsFromStackOutputs(outputs: unknown): RunnerCostFacts | undefined {
+/** Outputs that only the infra stack has: said by name when someone passes its outputs by mistake. */
+const INFRA_OUTPUTS = ["vpcId", "vSwitchIds", "securityGroupId", "policyName", "userName"];
+
+/**
+ * Validates the JSON of a runner stack's `pulumi stack output --json` (stacks/runner/index.ts). Anything else is
+ * refused with the field and the fix: `{}` (a stack that recorded no instance, or whose outputs could not be read:
+ * the summary cannot tell, so it does not claim anything), the infra stack's outputs, a number that is not one, a
+ * vCPU count the instance type does not have.
+ */
+export function costFactsFromStackOutputs(outputs: unknown): RunnerCostFacts {
   if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
-    throw new CostSummaryInputError("the stack outputs are not a JSON object (expected `pulumi stack output --json`)");
+    throw new CostSummaryInputError("the stack outputs are not a JSON object (expected `pulumi stack output --json` of a runner stack)");
   }
   const o = outputs as Record<string, unknown>;
-  if (o.instanceId === undefined && o.instanceType === undefined) return undefined;
+  if (Object.keys(o).length === 0) {
+    throw new NoRunnerOutputsError("the stack outputs are empty ({}): the runner stack recorded no instance (its start failed before " +
+      "launching) or its outputs could not be read, so there is nothing to bill; `spot-runner list --stack <name>` shows whether anything runs");
+  }
+  if (o.instanceId === undefined && o.instanceType === undefined) {
+    const infra = INFRA_OUTPUTS.filter((key) => key in o);
+    throw new CostSummaryInputError(infra.length > 0
+      ? `these are the infra stack's outputs (${infra.join(", ")}), not a runner stack's: pass the outputs of the runner stack (gha-<run>-<attempt>-<arch>) that job.sh saved`
+      : `these are not a runner stack's outputs (no instanceId or instanceType; keys: ${Object.keys(o).slice(0, 8).join(", ")})`);
+  }
   const text = (key: string): string => {
     const v = o[key];
     if (typeof v !== "string" || v.trim() === "") throw new CostSummaryInputError(`stack output ${key} is missing or not a string`);
@@ -118,19 +142,32 @@ export function costFactsFromStackOutputs(outputs: unknown): RunnerCostFacts | u
       if (required) throw new CostSummaryInputError(`stack output ${key} is missing`);
       return undefined;
     }
-    const n = typeof v === "string" ? Number(v) : v;
+    // Strings are read as strictly as config values: "0.24" is a number, "1e9" and "cheap" are not.
+    const parsed = typeof v === "string" ? parseDecimal(v) : { value: v };
+    const n = "value" in parsed ? parsed.value : undefined;
     if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw new CostSummaryInputError(`stack output ${key} is not a non-negative number: ${JSON.stringify(v)}`);
     return n;
   };
-  const launchedAt = text("launchedAt");
-  if (Number.isNaN(Date.parse(launchedAt))) throw new CostSummaryInputError(`stack output launchedAt is not a time: ${launchedAt}`);
+  const time = (key: string, required: boolean): string | undefined => {
+    if (!required && (o[key] === undefined || o[key] === null || o[key] === "")) return undefined;
+    const value = text(key);
+    if (Number.isNaN(Date.parse(value))) throw new CostSummaryInputError(`stack output ${key} is not a time: ${value}`);
+    return value;
+  };
+  const launchedAt = time("launchedAt", true)!;
+  const autoReleaseTime = time("autoReleaseTime", false);
+  const instanceType = text("instanceType");
   const cpuCount = number("cpuCount", true)!;
   if (!Number.isInteger(cpuCount) || cpuCount < 1) throw new CostSummaryInputError(`stack output cpuCount is not a vCPU count: ${cpuCount}`);
+  const typeCpus = vcpusOfInstanceType(instanceType);
+  if (typeCpus !== undefined && typeCpus !== cpuCount) {
+    throw new CostSummaryInputError(`stack output cpuCount ${cpuCount} does not match instanceType ${instanceType}, which has ${typeCpus} vCPUs`);
+  }
   const spotPrice = number("spotPrice", false) ?? 0;
   const memoryGiB = number("memoryGiB", false);
   const priceLimit = number("priceLimit", false);
   return {
-    instanceType: text("instanceType"),
+    instanceType,
     zoneId: text("zoneId"),
     cpuCount,
     ...(memoryGiB !== undefined ? { memoryGiB } : {}),
@@ -139,9 +176,27 @@ export function costFactsFromStackOutputs(outputs: unknown): RunnerCostFacts | u
     ...(priceLimit !== undefined ? { priceLimit } : {}),
     currency: text("currency"),
     launchedAt,
+    ...(autoReleaseTime !== undefined ? { autoReleaseTime } : {}),
     ...(typeof o.instanceId === "string" ? { instanceId: o.instanceId } : {}),
     ...(typeof o.label === "string" ? { label: o.label } : {}),
   };
+}
+
+/** The stack recorded no runner at all (`{}`): a distinct case, so the command can say so when asked to (--allow-empty). */
+export class NoRunnerOutputsError extends CostSummaryInputError {
+  override name = "NoRunnerOutputsError";
+}
+
+/**
+ * The vCPUs an ECS instance type has, from its size: large = 2, xlarge = 4, Nxlarge = 4N, small and medium = 1.
+ * Holds for every one of the 209 cn-hangzhou types in emulator/scenario/data (test/stacks/costSummary.test.ts
+ * checks it); undefined for a size it does not know (metal, nano, ...), which is then not checked.
+ */
+export function vcpusOfInstanceType(instanceType: string): number | undefined {
+  const size = instanceType.split(".").pop() ?? "";
+  const multiple = /^(\d+)xlarge$/.exec(size);
+  if (multiple) return 4 * Number(multiple[1]);
+  return ({ small: 1, medium: 1, large: 2, xlarge: 4 } as Record<string, number | undefined>)[size];
 }
 
 /** The smallest GitHub-hosted Linux runner with at least as many cores, or the largest there is. */
@@ -161,8 +216,13 @@ export function estimateCost(facts: RunnerCostFacts, options: CostEstimateOption
   const usdCny = options.usdCny ?? DEFAULT_USD_CNY;
   if (!(Number.isFinite(usdCny) && usdCny > 0)) throw new CostSummaryInputError(`the USD/CNY rate must be a positive number, got ${usdCny}`);
 
+  // ECS releases the instance at its AutoReleaseTime whatever else happens, so a later end (a stop job that ran
+  // long after, or no --finished-at and a late summary) is not billed past it.
+  const releasedBy = facts.autoReleaseTime !== undefined ? Date.parse(facts.autoReleaseTime) : Number.NaN;
+  const cappedAtAutoRelease = Number.isFinite(releasedBy) && releasedBy >= started && finished > releasedBy;
+  const end = cappedAtAutoRelease ? releasedBy : finished;
   // ECS bills spot instances by the second.
-  const seconds = Math.round((finished - started) / 1000);
+  const seconds = Math.round((end - started) / 1000);
   const spotCost = (facts.hourlyCost * seconds) / 3600;
   const { rate: hosted, smaller } = comparableHostedRunner(options.arch, facts.cpuCount);
   const hostedMinutes = Math.max(1, Math.ceil(seconds / 60));
@@ -179,7 +239,7 @@ export function estimateCost(facts: RunnerCostFacts, options: CostEstimateOption
           savedInCurrency: hostedCostUsd * currencyPerUsd - spotCost,
           savedRatio: hostedCostUsd > 0 ? 1 - spotCost / (hostedCostUsd * currencyPerUsd) : undefined,
         };
-  return { facts, arch: options.arch, seconds, spotCost, hosted, hostedSmaller: smaller, hostedMinutes, hostedCostUsd, ...converted };
+  return { facts, arch: options.arch, seconds, cappedAtAutoRelease, spotCost, hosted, hostedSmaller: smaller, hostedMinutes, hostedCostUsd, ...converted };
 }
 
 /** "17m 05s", "1h 02m 05s", "45s". */
@@ -229,7 +289,7 @@ export function renderCostSummary(estimate: CostEstimate, context: SummaryContex
     "|---|---|---|",
     `| Machine | \`${facts.instanceType}\` (${size}) in \`${facts.zoneId}\` | \`${hosted.sku}\` (${hosted.cores} cores) |`,
     `| Price | ${priceNote} | ${usd(hosted.usdPerMinute)}/min |`,
-    `| Duration | ${formatDuration(estimate.seconds)}, billed by the second | ${estimate.hostedMinutes} min, billed by the started minute |`,
+    `| Duration | ${formatDuration(estimate.seconds)}${estimate.cappedAtAutoRelease ? " (up to its AutoReleaseTime)" : ""}, billed by the second | ${estimate.hostedMinutes} min, billed by the started minute |`,
     `| Estimated cost | **${money(estimate.spotCost)}**${cur !== "USD" && rate ? inOther(estimate.spotCost / rate, usd) : ""} | **${usd(estimate.hostedCostUsd)}**${cur !== "USD" ? inOther(estimate.hostedCostInCurrency, money) : ""} |`,
     "",
   ];
@@ -242,7 +302,8 @@ export function renderCostSummary(estimate: CostEstimate, context: SummaryContex
     );
   }
   const notes = [
-    `Duration: from launch${facts.instanceId ? ` of \`${facts.instanceId}\`` : ""} to release, so boot time is included; the GitHub-hosted figure is for the same time.`,
+    `Duration: from launch${facts.instanceId ? ` of \`${facts.instanceId}\`` : ""} to release, so boot time is included; the GitHub-hosted figure is for the same time.` +
+      (estimate.cappedAtAutoRelease ? ` The release was reported after the instance's AutoReleaseTime (${facts.autoReleaseTime}), when ECS released it: billed up to then.` : ""),
     "The start and stop jobs run on standard GitHub-hosted runners and are not included (free for public repositories).",
     `GitHub prices: ${PRICES_SOURCE} (${PRICES_AS_OF}).${estimate.hostedSmaller ? ` GitHub has no Linux runner with ${facts.cpuCount} cores; compared with its largest.` : ""}`,
   ];
@@ -252,13 +313,18 @@ export function renderCostSummary(estimate: CostEstimate, context: SummaryContex
   return lines.join("\n");
 }
 
-/** The summary when the stack recorded no instance (start failed early or was cancelled before launching). */
+/**
+ * The summary of a stack that recorded no instance (`{}`, printed with --allow-empty): the start failed or was
+ * cancelled before launching, or the outputs could not be read. It says what is known and nothing more: whether
+ * anything of the stack is still running is for the stop job's sweep to say, not for empty outputs.
+ */
 export function renderNoRunnerSummary(stack?: string): string {
   return [
     `### Spot runner cost${stack ? `: \`${stack}\`` : ""}`,
     "",
-    "No instance was recorded for this job: the start job failed or was cancelled before a runner came up.",
-    "The stop job still swept for instances tagged with this stack, so nothing is left running.",
+    "No instance was recorded in this job's runner stack outputs: the start job failed or was cancelled before a runner came up,",
+    "or the stop job could not read the stack. There is no cost to show; the stop job's sweep (`spot-runner reap --stack`) reports",
+    "whether anything of this stack was left running.",
     "",
   ].join("\n");
 }

@@ -233,7 +233,7 @@ describe("advise through the ECS SDK against the emulator", function () {
   describe("families", () => {
     it("trims spaces and ignores empty entries (a trailing comma), matching the family exactly", async () => {
       load(smallScenario());
-      const result = await runAdvise(["--arch", "arm64", "--families", " ecs.c8y , ,", "--json"], emulator.env, { now: () => emulator.clock.now() });
+      const result = await runAdvise(["--arch", "arm64", "--families", " ecs.c8y , ,", "--json"], emulator.env, { clock: { now: () => emulator.clock.now(), sleep: async () => undefined } });
       assert.equal(result.code, 0);
       const rows = JSON.parse(result.stdout) as { instanceFamily: string }[];
       assert.ok(rows.length > 0 && rows.every((r) => r.instanceFamily === "ecs.c8y"));
@@ -270,7 +270,7 @@ describe("advise through the ECS SDK against the emulator", function () {
         for (const id of ["ecs.c8y.2xlarge", "ecs.c8y.4xlarge"]) scenario = withOffering(scenario, { zoneId, instanceTypeId: id, spotStock: 0 });
       }
       load(scenario);
-      const result = await runAdvise(["--arch", "arm64", "--json"], emulator.env, { now: () => emulator.clock.now() });
+      const result = await runAdvise(["--arch", "arm64", "--json"], emulator.env, { clock: { now: () => emulator.clock.now(), sleep: async () => undefined } });
       assert.equal(result.code, 1);
       assert.equal(result.stdout.trim(), "[]");
       assert.match(result.stderr, /No spot candidate for arm64 in cn-hangzhou/);
@@ -311,7 +311,7 @@ describe("advise through the ECS SDK against the emulator", function () {
 
   it("spot-runner advise --json against the emulator: the Go tool's fields, cheapest first", async () => {
     load(smallScenario());
-    const result = await runAdvise(["--arch", "arm64", "--json", "--zones", "j,k"], emulator.env, { now: () => emulator.clock.now() });
+    const result = await runAdvise(["--arch", "arm64", "--json", "--zones", "j,k"], emulator.env, { clock: { now: () => emulator.clock.now(), sleep: async () => undefined } });
     assert.equal(result.code, 0);
     const rows = JSON.parse(result.stdout) as { instanceTypeId: string; zoneId: string; pricePerCore: number; arch: string }[];
     assert.ok(rows.every((r) => r.arch === "arm64" && (r.zoneId === J || r.zoneId === K)));

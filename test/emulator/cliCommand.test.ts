@@ -3,29 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as $Ecs from "@alicloud/ecs20140526";
-import { Command } from "commander";
-import { register } from "../../cli/commands/emulator";
-import type { CliIo } from "../../cli/io";
-import { UsageError } from "../../cli/io";
-import { ecsClient, rejection, tinyScenario } from "./fixtures";
+import { CliResult, runCli } from "../support/cli";
+import { ecsClient, tinyScenario } from "./fixtures";
 
-/** A CLI run in-process: captured output, an interrupt the test fires, and the exit code. */
+/** A CLI run in-process: its first output, an interrupt the test fires, and the exit code once it returns. */
 function harness() {
   let interrupt!: () => void;
   let firstOutput!: (text: string) => void;
   const output = new Promise<string>((resolve) => (firstOutput = resolve));
   const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => (out.push(text), firstOutput(text)),
-    stderr: (text) => err.push(text),
-    env: {},
-    interrupted: new Promise<void>((resolve) => (interrupt = resolve)),
-  };
-  let code: number | undefined;
-  const program = new Command("spot-runner").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  register(program, io, (c) => (code = c));
-  return { program, output, out, err, interrupt: () => interrupt(), code: () => code };
+  const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+  let result: CliResult | undefined;
+  const start = (args: string[]) => runCli(["emulator", ...args], { env: {}, interrupted, onStdout: (text) => (out.push(text), firstOutput(text)) })
+    .then((r) => (result = r));
+  return { start, output, out, interrupt: () => interrupt(), result: () => result };
 }
 
 describe("spot-runner emulator (CLI)", () => {
@@ -39,7 +30,7 @@ describe("spot-runner emulator (CLI)", () => {
     const file = join(dir, "scenario.json");
     writeFileSync(file, JSON.stringify(tinyScenario()));
     const h = harness();
-    const run = h.program.parseAsync(["node", "spot-runner", "emulator", "--json", "--scenario", file]);
+    const run = h.start(["--json", "--scenario", file]);
     const line = await h.output;
     assert.match(line, /^\{.*\}\n$/);
     const info = JSON.parse(line);
@@ -49,36 +40,34 @@ describe("spot-runner emulator (CLI)", () => {
     assert.equal((await fetch(`${info.adminUrl}/state`)).status, 200, "the admin URL serves the admin API");
     const regions = await ecsClient(info, info).describeRegions(new $Ecs.DescribeRegionsRequest({}));
     assert.equal(regions.body!.regions!.region![0].regionId, "cn-hangzhou");
-    assert.equal(h.code(), undefined, "still serving");
+    assert.equal(h.result(), undefined, "still serving");
     h.interrupt();
     await run;
-    assert.equal(h.code(), 0);
+    assert.equal(h.result()?.code, 0);
     assert.deepEqual(h.out, [line]);
     await assert.rejects(fetch(`${info.ecsEndpoint}/_emulator/state`));
   });
 
   it("prints a readable summary with the exports to copy, on the bundled scenario by default", async () => {
     const h = harness();
-    const run = h.program.parseAsync(["node", "spot-runner", "emulator"]);
+    const run = h.start([]);
     const text = await h.output;
     assert.match(text, /export ALIBABA_CLOUD_ECS_ENDPOINT=http:\/\/127\.0\.0\.1:\d+\n/);
     assert.match(text, /export GITHUB_API_URL=http:\/\/127\.0\.0\.1:\d+\/api\/v3\n/);
     assert.match(text, /bundled cn-hangzhou/);
     h.interrupt();
     await run;
-    assert.equal(h.code(), 0);
+    assert.equal(h.result()?.code, 0);
   });
 
   it("exits 1 naming the problem for an invalid scenario file, and refuses a bad --port as a usage error", async () => {
     const file = join(dir, "broken.json");
     writeFileSync(file, "{ not json");
-    const h = harness();
-    await h.program.parseAsync(["node", "spot-runner", "emulator", "--scenario", file]);
-    assert.equal(h.code(), 1);
-    assert.match(h.err.join(""), /broken\.json.*not valid JSON/s);
-    const bad = harness();
-    const err = await rejection(() => bad.program.parseAsync(["node", "spot-runner", "emulator", "--port", "http"]));
-    assert.ok(err instanceof UsageError);
-    assert.match(err.message, /--port/);
+    const broken = await harness().start(["--scenario", file]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /broken\.json.*not valid JSON/s);
+    const bad = await harness().start(["--port", "http"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^error: --port: "http" is not a whole number \(see spot-runner emulator --help\)\n$/);
   });
 });

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { readAliyunCredentials } from "../../provider/aliyun/credentials";
 import { resolveEcsEndpoint } from "../../provider/aliyun/endpoint";
 import { classifyAliyunErrorCode, toAliyunApiError } from "../../provider/aliyun/errors";
-import { callEcs, EcsCallRecord } from "../../provider/aliyun/callEcs";
-import { AliyunApiError, MissingEnvironmentError } from "../../provider/errors";
+import { callEcs, EcsCallRecord, EcsRetryNotice } from "../../provider/aliyun/callEcs";
+import { AliyunApiError, InvalidEnvironmentError, MissingEnvironmentError } from "../../provider/errors";
 import { startEmulator } from "../../emulator";
 import { smallScenario } from "../../emulator/scenario/small";
 import { createEcsInstanceApi } from "../../provider/aliyun/instances";
@@ -60,6 +60,12 @@ describe("Aliyun client layer", () => {
     });
     it("rejects a path, which the SDK would silently drop", () => {
       assert.throws(() => resolveEcsEndpoint({ ALIBABA_CLOUD_ECS_ENDPOINT: "http://127.0.0.1:8080/ecs" }), /must not have a path/);
+    });
+    it("names the variable in every refusal", () => {
+      for (const value of ["http://127.0.0.1:8080/ecs", "ftp://x", "http://[::1"]) {
+        assert.throws(() => resolveEcsEndpoint({ ALIBABA_CLOUD_ECS_ENDPOINT: value }),
+          (err: unknown) => err instanceof InvalidEnvironmentError && err.variable === "ALIBABA_CLOUD_ECS_ENDPOINT" && err.message.startsWith("ALIBABA_CLOUD_ECS_ENDPOINT="));
+      }
     });
   });
 
@@ -155,6 +161,52 @@ describe("Aliyun client layer", () => {
         (err: unknown) => err instanceof AliyunApiError && err.kind === "transient",
       );
       assert.equal(calls, 4);
+    });
+
+    /** What the ECS SDK throws when it cannot connect: Node's code, and the URL glued to the cause. */
+    const networkError = (code: string, url: string) =>
+      Object.assign(new Error(`connect ${code} 127.0.0.1:9${"POST"} ${url} failed.`), { code, errno: -111, syscall: "connect" });
+
+    it("does not retry an endpoint that cannot be reached, and names the variable with the http:// hint", async () => {
+      let calls = 0;
+      const notices: EcsRetryNotice[] = [];
+      await assert.rejects(
+        callEcs("DescribeInstances", async () => { calls += 1; throw networkError("ECONNREFUSED", "https://127.0.0.1:9/"); },
+          { retry: fast, onRetry: (n) => notices.push(n) }),
+        (err: unknown) => {
+          assert.ok(err instanceof AliyunApiError && err.kind === "unreachable" && err.code === "ECONNREFUSED");
+          assert.equal(err.message, "ECS DescribeInstances: cannot reach https://127.0.0.1:9: connection refused, nothing listens there (ECONNREFUSED). " +
+            "It comes from ALIBABA_CLOUD_ECS_ENDPOINT: start the server it names or correct the variable; without a scheme it means https://, " +
+            "so for a plain-HTTP server such as the emulator write http://127.0.0.1:9.");
+          assert.ok(err.cause instanceof Error, "the SDK's error is kept as the cause");
+          return true;
+        },
+      );
+      assert.equal(calls, 1);
+      assert.deepEqual(notices, []);
+    });
+
+    it("blames the network, not the variable, for Aliyun's own endpoint", () => {
+      const err = toAliyunApiError("DescribeRegions", networkError("ENOTFOUND", "https://ecs.cn-hangzhou.aliyuncs.com/"));
+      assert.ok(err instanceof AliyunApiError && err.kind === "unreachable");
+      assert.match(err.message, /cannot reach https:\/\/ecs\.cn-hangzhou\.aliyuncs\.com: the host name does not resolve \(ENOTFOUND\)\. Check this machine's network/);
+      assert.doesNotMatch(err.message, /ALIBABA_CLOUD_ECS_ENDPOINT/);
+    });
+
+    it("announces each retry it will make, and only those", async () => {
+      const notices: EcsRetryNotice[] = [];
+      let calls = 0;
+      await assert.rejects(callEcs("DescribeInstances", async () => { calls += 1; throw sdkError("ServiceUnavailable", 503, "ServerError"); },
+        { retry: fast, onRetry: (n) => notices.push(n) }));
+      assert.equal(calls, 4);
+      assert.deepEqual(notices.map((n) => [n.action, n.attempt, n.retriesLeft, n.error.code]),
+        [["DescribeInstances", 1, 3, "ServiceUnavailable"], ["DescribeInstances", 2, 2, "ServiceUnavailable"], ["DescribeInstances", 3, 1, "ServiceUnavailable"]]);
+    });
+
+    it("keeps a reset connection retryable, without the SDK's glued URL", () => {
+      const err = toAliyunApiError("DescribeInstances", networkError("ECONNRESET", "http://127.0.0.1:8080/"));
+      assert.ok(err instanceof AliyunApiError && err.kind === "transient");
+      assert.equal(err.message, "ECS DescribeInstances did not answer: connect ECONNRESET 127.0.0.1:9 (http://127.0.0.1:8080)");
     });
 
     it("treats an expired STS token (InvalidParameter SecurityToken.Expired, as real ECS answers it) as a credentials problem", () => {

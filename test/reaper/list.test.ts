@@ -18,7 +18,7 @@ describe("spot-runner list against the emulator", function () {
   });
   afterEach(async () => world.close());
 
-  const list = (args: string[], env: NodeJS.ProcessEnv = world.env) => runCommand("list", args, env, world.commandDeps);
+  const list = (args: string[], env: NodeJS.ProcessEnv = world.env) => runCommand("list", args, env, world.tuning);
 
   /** Four runners at minute 30: online, busy, offline, and one GitHub no longer knows. */
   async function fourRunners() {
@@ -155,7 +155,7 @@ describe("spot-runner list against the emulator", function () {
 
     // The job ended and `pulumi destroy` never ran: the runner is offline, the instance still runs.
     world.emu.admin.updateRunner(outs.runnerId, { status: "offline" });
-    const reaped = await runCommand("reap", ["--yes"], world.env, world.commandDeps);
+    const reaped = await runCommand("reap", ["--yes"], world.env, world.tuning);
     assert.equal(reaped.code, 0, reaped.stderr);
     assert.deepEqual(world.leftovers(), { instances: [], runners: [] });
   });

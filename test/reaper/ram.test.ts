@@ -23,10 +23,10 @@ describe("spot-runner list and reap under the infra stack's RAM policy", functio
     world.emu.admin.updateRunner(orphan.runnerId, { status: "offline" });
 
     const env = { ...world.env, GITHUB_REPOSITORY: "dianplus/openresty" };
-    assert.equal((await runCommand("list", [], env, world.commandDeps)).code, 0);
-    const stack = await runCommand("reap", ["--stack", "gha-5-1-arm64", "--yes"], env, world.commandDeps);
+    assert.equal((await runCommand("list", [], env, world.tuning)).code, 0);
+    const stack = await runCommand("reap", ["--stack", "gha-5-1-arm64", "--yes"], env, world.tuning);
     assert.equal(stack.code, 0, stack.stdout + stack.stderr);
-    const all = await runCommand("reap", ["--yes"], env, world.commandDeps);
+    const all = await runCommand("reap", ["--yes"], env, world.tuning);
     assert.equal(all.code, 0, all.stdout + all.stderr);
 
     assert.deepEqual(world.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM"), []);

@@ -16,7 +16,7 @@ describe("spot-runner reap against the emulator", function () {
   });
   afterEach(async () => world.close());
 
-  const reap = (args: string[], env: NodeJS.ProcessEnv = world.env) => runCommand("reap", args, env, world.commandDeps);
+  const reap = (args: string[], env: NodeJS.ProcessEnv = world.env) => runCommand("reap", args, env, world.tuning);
 
   it("releases an instance older than the maximum age (its TTL far away) and removes its runner", async () => {
     const old = await launchRunner(world, { ttlMinutes: 3 * 24 * 60 });
@@ -222,7 +222,7 @@ describe("spot-runner reap against the emulator", function () {
     const out = JSON.parse(r.stdout);
     const outcome = out.outcomes.find((o: { id: string }) => o.id === stuck.instanceId);
     assert.equal(outcome.status, "failed");
-    assert.match(outcome.detail, /^release not verified: still listed \(Running\) after 2m.*Its AutoReleaseTime still applies; run the reap again$/);
+    assert.match(outcome.detail, /^release not verified: still listed \(Running\) after 5m.*Its AutoReleaseTime still applies; run the reap again$/);
     assert.equal(out.ok, false);
     assert.deepEqual(world.leftovers().instances, [stuck.instanceId]);
   });
@@ -287,10 +287,11 @@ describe("spot-runner reap against the emulator", function () {
 
   for (const [args, message] of [
     [["--boot-grace", "abc"], /--boot-grace: "abc" is not a whole number of minutes/],
-    [["--max-age", "0"], /--max-age: "0" is not a whole number of minutes \(at least 1\)/],
+    [["--max-age", "0"], /--max-age: 0 is less than 1 \(minutes\)/],
+    [["--max-age", "1e3"], /--max-age: "1e3" is not a whole number of minutes/],
     [["--max-age", "10", "--boot-grace", "15"], /--max-age \(10 min\) must be longer than --boot-grace \(15 min\)/],
     [["--repo", "a/b", "--org", "c"], /--repo and --org: give one of them/],
-    [["--repo", "nope"], /--repo: "nope" is not owner\/repo/],
+    [["--repo", "nope"], /--repo: "nope" is not a repository: owner\/repo/],
     [["--prefix", "Open_Resty"], /--prefix: "Open_Resty" is not a name prefix/],
     [["--stack", "a b"], /--stack: "a b" is not a stack name/],
     [["--region", "Hangzhou"], /--region: "Hangzhou" is not a region id/],

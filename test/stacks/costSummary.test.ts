@@ -2,9 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
-import { register } from "../../cli/commands/summary";
-import { CliIo, UsageError } from "../../cli/io";
+import { fixedClock, runCli } from "../support/cli";
 import { RUNNER_STACK_OUTPUTS } from "./support/runnerStackOutputs";
 import {
   comparableHostedRunner,
@@ -15,8 +13,10 @@ import {
   formatDuration,
   formatMoney,
   GITHUB_HOSTED_LINUX_RATES,
+  NoRunnerOutputsError,
   renderCostSummary,
   RunnerCostFacts,
+  vcpusOfInstanceType,
 } from "../../stacks/runner/costSummary";
 
 const OUTPUTS = RUNNER_STACK_OUTPUTS;
@@ -26,7 +26,7 @@ const at = (seconds: number) => new Date(LAUNCH + seconds * 1000).toISOString();
 describe("cost summary", () => {
   describe("estimateCost", () => {
     it("bills spot by the second and GitHub by the started minute, on the smallest runner at least as large", () => {
-      const facts = costFactsFromStackOutputs(OUTPUTS)!;
+      const facts = costFactsFromStackOutputs(OUTPUTS);
       const e = estimateCost(facts, { arch: "arm64", finishedAt: at(17 * 60 + 30), usdCny: 7 });
       assert.equal(e.seconds, 1050);
       assert.ok(Math.abs(e.spotCost - 0.07) < 1e-12, `0.24 CNY/h x 1050 s = 0.07 CNY, got ${e.spotCost}`);
@@ -39,7 +39,7 @@ describe("cost summary", () => {
     });
 
     it("compares with the x64 table for amd64 and rounds a short job up to one minute", () => {
-      const facts: RunnerCostFacts = { ...costFactsFromStackOutputs(OUTPUTS)!, instanceType: "ecs.c6.4xlarge", cpuCount: 16 };
+      const facts: RunnerCostFacts = { ...costFactsFromStackOutputs(OUTPUTS), instanceType: "ecs.c6.4xlarge", cpuCount: 16 };
       const e = estimateCost(facts, { arch: "amd64", finishedAt: at(20) });
       assert.equal(e.hosted.sku, "linux_16_core");
       assert.equal(e.hostedMinutes, 1);
@@ -48,13 +48,13 @@ describe("cost summary", () => {
     });
 
     it("uses the hourly cost (the limit) when no spot price was observed", () => {
-      const facts = costFactsFromStackOutputs({ ...OUTPUTS, spotPrice: 0, hourlyCost: 0.288 })!;
+      const facts = costFactsFromStackOutputs({ ...OUTPUTS, spotPrice: 0, hourlyCost: 0.288 });
       const e = estimateCost(facts, { arch: "arm64", finishedAt: at(3600) });
       assert.ok(Math.abs(e.spotCost - 0.288) < 1e-12);
     });
 
     it("does not convert a currency it has no rate for", () => {
-      const facts = costFactsFromStackOutputs({ ...OUTPUTS, currency: "EUR" })!;
+      const facts = costFactsFromStackOutputs({ ...OUTPUTS, currency: "EUR" });
       const e = estimateCost(facts, { arch: "arm64", finishedAt: at(600) });
       assert.equal(e.currencyPerUsd, undefined);
       assert.equal(e.savedRatio, undefined);
@@ -62,14 +62,14 @@ describe("cost summary", () => {
     });
 
     it("needs USD only for a USD-billed account", () => {
-      const facts = costFactsFromStackOutputs({ ...OUTPUTS, currency: "USD", hourlyCost: 0.6 })!;
+      const facts = costFactsFromStackOutputs({ ...OUTPUTS, currency: "USD", hourlyCost: 0.6 });
       const e = estimateCost(facts, { arch: "arm64", finishedAt: at(600), usdCny: 99 });
       assert.equal(e.currencyPerUsd, 1);
       assert.ok(Math.abs(e.hostedCostInCurrency! - 10 * 0.014) < 1e-12);
     });
 
     it("rejects an end before the launch and a nonsensical exchange rate", () => {
-      const facts = costFactsFromStackOutputs(OUTPUTS)!;
+      const facts = costFactsFromStackOutputs(OUTPUTS);
       assert.throws(() => estimateCost(facts, { arch: "arm64", finishedAt: at(-1) }), /before the launch/);
       assert.throws(() => estimateCost(facts, { arch: "arm64", finishedAt: at(1), usdCny: 0 }), CostSummaryInputError);
     });
@@ -105,8 +105,26 @@ describe("cost summary", () => {
       assert.equal(facts?.priceLimit, undefined);
     });
 
-    it("says no runner was launched for an empty stack", () => {
-      assert.equal(costFactsFromStackOutputs({}), undefined);
+    it("refuses empty outputs ({}): it cannot tell a start that failed early from outputs that could not be read", () => {
+      assert.throws(() => costFactsFromStackOutputs({}), (err: unknown) => err instanceof NoRunnerOutputsError && /empty \(\{\}\)/.test(err.message));
+    });
+
+    it("refuses the infra stack's outputs, naming them", () => {
+      const infra = { region: "cn-hangzhou", prefix: "openresty", vpcId: "vpc-1", vSwitchIds: { "cn-hangzhou-j": "vsw-1" }, securityGroupId: "sg-1" };
+      assert.throws(() => costFactsFromStackOutputs(infra), /infra stack's outputs \(vpcId, vSwitchIds, securityGroupId\), not a runner stack's/);
+    });
+
+    it("refuses a vCPU count the instance type does not have", () => {
+      assert.throws(() => costFactsFromStackOutputs({ ...OUTPUTS, cpuCount: 12 }), /cpuCount 12 does not match instanceType ecs\.c8y\.2xlarge, which has 8 vCPUs/);
+      assert.throws(() => costFactsFromStackOutputs({ ...OUTPUTS, cpuCount: "1e1" }), /cpuCount is not a non-negative number: "1e1"/);
+    });
+
+    it("knows the vCPUs of every cn-hangzhou type from its size", () => {
+      const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, "../../emulator/scenario/data/cn-hangzhou-catalog.json"), "utf8")) as
+        { instanceTypes: { id: string; vcpu: number }[] };
+      assert.equal(catalog.instanceTypes.length, 209);
+      for (const t of catalog.instanceTypes) assert.equal(vcpusOfInstanceType(t.id), t.vcpu, t.id);
+      assert.equal(vcpusOfInstanceType("ecs.ebmc8y.metal"), undefined, "a size it does not know is not checked");
     });
 
     it("names the field it cannot use", () => {
@@ -123,7 +141,7 @@ describe("cost summary", () => {
 
   describe("rendering", () => {
     it("shows type, zone, price, duration and both costs in a table, and the saving", () => {
-      const e = estimateCost(costFactsFromStackOutputs(OUTPUTS)!, { arch: "arm64", finishedAt: at(17 * 60 + 30), usdCny: 7 });
+      const e = estimateCost(costFactsFromStackOutputs(OUTPUTS), { arch: "arm64", finishedAt: at(17 * 60 + 30), usdCny: 7 });
       const md = renderCostSummary(e, { stack: "gha-1234-1-arm64" });
       const expected = [
         "### Spot runner cost: `gha-1234-1-arm64`",
@@ -144,7 +162,7 @@ describe("cost summary", () => {
     });
 
     it("says when spot cost more", () => {
-      const facts = costFactsFromStackOutputs({ ...OUTPUTS, hourlyCost: 50, spotPrice: 50 })!;
+      const facts = costFactsFromStackOutputs({ ...OUTPUTS, hourlyCost: 50, spotPrice: 50 });
       const md = renderCostSummary(estimateCost(facts, { arch: "arm64", finishedAt: at(3600), usdCny: 7 }));
       assert.match(md, /Spot cost \*\*¥44\.12 more\*\*/);
     });
@@ -162,16 +180,7 @@ describe("cost summary", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    async function run(args: string[], now = LAUNCH + 600_000): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-      let stdout = "";
-      let stderr = "";
-      let code: number | undefined;
-      const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, interrupted: new Promise<void>(() => undefined) };
-      const program = new Command("spot-runner").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-      register(program, io, (c) => (code = c), { now: () => now });
-      await program.parseAsync(["node", "spot-runner", "summary", ...args]);
-      return { code, stdout, stderr };
-    }
+    const run = (args: string[], now = LAUNCH + 600_000) => runCli(["summary", ...args], { env: {}, services: { clock: fixedClock(now) } });
     const write = (name: string, content: string) => {
       const file = path.join(dir, name);
       fs.writeFileSync(file, content);
@@ -195,10 +204,31 @@ describe("cost summary", () => {
       assert.match(r.stdout, /GitHub-hosted Linux x64 8-core/);
     });
 
-    it("reports a stack without an instance as such, successfully", async () => {
-      const r = await run(["--outputs", write("empty.json", "{}\n")]);
-      assert.equal(r.code, 0);
-      assert.match(r.stdout, /No instance was recorded for this job/);
+    it("fails on empty outputs ({}) instead of claiming nothing ran; with --allow-empty it says only what it knows", async () => {
+      const file = write("empty.json", "{}\n");
+      const r = await run(["--outputs", file]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^error: the stack outputs are empty \(\{\}\): .* \(in .*empty\.json\)\n$/);
+      const allowed = await run(["--outputs", file, "--allow-empty"]);
+      assert.equal(allowed.code, 0);
+      assert.match(allowed.stdout, /No instance was recorded in this job's runner stack outputs/);
+      assert.doesNotMatch(allowed.stdout, /nothing is left running/);
+    });
+
+    it("fails on the infra stack's outputs (exit 1)", async () => {
+      const r = await run(["--outputs", write("infra.json", JSON.stringify({ region: "cn-hangzhou", prefix: "openresty", vpcId: "vpc-1" }))]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error: these are the infra stack's outputs \(vpcId\)/);
+    });
+
+    it("bills no further than the instance's AutoReleaseTime", async () => {
+      const file = write("late.json", JSON.stringify(OUTPUTS));
+      // Launched 01:00, AutoReleaseTime 03:01: a summary written at 06:00 bills 2h 01m, not 5 h.
+      const r = await run(["--outputs", file, "--finished-at", "2026-11-28T06:00:00Z"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\| Duration \| 2h 01m 00s \(up to its AutoReleaseTime\), billed by the second/);
+      assert.match(r.stdout, /reported after the instance's AutoReleaseTime \(2026-11-28T03:01:00Z\)/);
     });
 
     it("fails with exit code 1 and the file name when the outputs cannot be read or used", async () => {
@@ -210,12 +240,20 @@ describe("cost summary", () => {
       assert.match(bad.stderr, /cpuCount .* \(in .*bad\.json\)/);
     });
 
-    it("rejects bad flags as usage errors", async () => {
+    it("rejects bad flags as usage errors: one line, exit 2", async () => {
       const file = write("outputs3.json", JSON.stringify({ ...OUTPUTS, label: "no-arch-here" }));
-      await assert.rejects(run(["--outputs", file, "--usd-cny", "-1"]), (e: unknown) => e instanceof UsageError && /--usd-cny/.test(e.message));
-      await assert.rejects(run(["--outputs", file, "--finished-at", "soon"]), (e: unknown) => e instanceof UsageError && /--finished-at/.test(e.message));
-      await assert.rejects(run(["--outputs", file]), (e: unknown) => e instanceof UsageError && /--arch: give amd64 or arm64/.test(e.message));
-      await assert.rejects(run([]), (e: unknown) => e instanceof CommanderError && /--outputs/.test(e.message));
+      for (const [args, message] of [
+        [["--outputs", file, "--usd-cny", "-1"], /--usd-cny/],
+        [["--outputs", file, "--usd-cny", "7e0"], /--usd-cny: "7e0" is not a number/],
+        [["--outputs", file, "--finished-at", "soon"], /--finished-at/],
+        [["--outputs", file], /--arch: give amd64 or arm64/],
+        [[], /required option '--outputs <file>' not specified/],
+      ] as const) {
+        const r = await run([...args]);
+        assert.equal(r.code, 2, args.join(" "));
+        assert.match(r.stderr, message);
+        assert.match(r.stderr, /^error: [^\n]* \(see spot-runner summary --help\)\n$/);
+      }
     });
   });
 });

@@ -1,9 +1,9 @@
-import { AdviseCommandDeps, register } from "../../../cli/commands/advise";
-import { CliResult, runCommand } from "../../support/runCommand";
+import type { CliServices } from "../../../cli/context";
+import { CliResult, runCli } from "../../support/cli";
 
 export type { CliResult };
 
 /** Runs `spot-runner advise ...` in-process. */
-export function runAdvise(args: readonly string[], env: NodeJS.ProcessEnv, deps: AdviseCommandDeps = {}): Promise<CliResult> {
-  return runCommand(register, "advise", args, env, deps);
+export function runAdvise(args: readonly string[], env: NodeJS.ProcessEnv, services: Partial<CliServices> = {}): Promise<CliResult> {
+  return runCli(["advise", ...args], { env, services });
 }

@@ -1,6 +1,4 @@
-import { register as registerList } from "../../../cli/commands/list";
-import type { ReaperCommandDeps } from "../../../cli/commands/list";
-import { register as registerReap } from "../../../cli/commands/reap";
+import type { ServiceTuning } from "../../../cli/context";
 import { RunningEmulator, Scenario, startEmulator } from "../../../emulator";
 import { ALIYUN_LINUX_3_ARM64, EMULATOR_GITHUB_REPO, GUIDE_SECURITY_GROUP_ID, guideVSwitchId } from "../../../emulator/scenario/common";
 import { smallScenario } from "../../../emulator/scenario/small";
@@ -12,7 +10,7 @@ import type { ReapDeps } from "../../../provider/reaper";
 import { MANAGED_BY_VALUE, TAG_KEYS } from "../../../provider/tags";
 import { Clock } from "../../../provider/wait";
 import { FAST_RETRY, virtualClock } from "../../provider/support/harness";
-import { CliResult, runCommand as runCliCommand } from "../../support/runCommand";
+import { CliResult, runCli } from "../../support/cli";
 
 export const REPO: GitHubScope = { kind: "repo", owner: EMULATOR_GITHUB_REPO.split("/")[0], repo: EMULATOR_GITHUB_REPO.split("/")[1] };
 export const REGION = "cn-hangzhou";
@@ -25,8 +23,8 @@ export interface ReaperWorld {
   readonly ecs: EcsInstanceApi;
   readonly runners: RunnerApi;
   readonly clock: Clock;
-  /** For the commands: the same clients and clock. */
-  readonly commandDeps: ReaperCommandDeps;
+  /** For the commands: the real services on the same clock, with retries that do not wait. */
+  readonly tuning: ServiceTuning;
   /** For executeReap. */
   reapDeps(log?: string[]): ReapDeps;
   /** Instance ids still listed (any status) and runner names the emulator still holds. */
@@ -41,21 +39,14 @@ export async function startWorld(options: { scenario?: Scenario; env?: Record<st
   const runnerApi = (e: NodeJS.ProcessEnv) => createRunnerApi(() => createGitHubClient({ env: e, retryBaseMs: 1, retries: 2, throttle: false }));
   const runners = runnerApi(env);
   const clock = virtualClock(emu);
-  const commandDeps: ReaperCommandDeps = {
-    ecs: (regionId, e) => createEcsInstanceApi({ regionId, env: e, retry: FAST_RETRY }),
-    runners: runnerApi,
-    clock,
-    releaseTimeoutMs: 2 * MINUTE,
-    pollMs: 1_000,
-    maxPollMs: 5_000,
-  };
+  const tuning: ServiceTuning = { clock, ecsRetry: FAST_RETRY, github: { retryBaseMs: 1, retries: 2, throttle: false } };
   return {
     emu,
     env,
     ecs,
     runners,
     clock,
-    commandDeps,
+    tuning,
     reapDeps: (log) => ({
       ecs,
       github: { runners },
@@ -140,9 +131,9 @@ export async function registerRunner(world: ReaperWorld, name: string): Promise<
 
 export type { CliResult };
 
-/** Runs `spot-runner list|reap ...` in-process through the commands' own register, as cli/main.ts does. */
-export function runCommand(command: "list" | "reap", args: readonly string[], env: NodeJS.ProcessEnv, deps: ReaperCommandDeps): Promise<CliResult> {
-  return runCliCommand(command === "list" ? registerList : registerReap, command, args, env, deps);
+/** Runs `spot-runner list|reap ...` in-process through the CLI's main, on the world's clock. */
+export function runCommand(command: "list" | "reap", args: readonly string[], env: NodeJS.ProcessEnv, tuning: ServiceTuning): Promise<CliResult> {
+  return runCli([command, ...args], { env, tuning });
 }
 
 /** The environment without GitHub credentials. */
