@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { createEcsAdvisorQueries } from "../../provider/advisor";
+import { createEcsInstanceApi } from "../../provider/aliyun/instances";
 import { TAG_KEYS } from "../../provider/tags";
 import { Harness, startHarness } from "./support/harness";
 
@@ -9,7 +11,16 @@ describe("SpotRunner under load", function () {
   it("brings up 20 runners at once through throttling, one instance each, and destroys them all", async () => {
     // GitHub's throttling plugin as in production (each client's writes spaced a second apart): with one limiter
     // for the whole process, as the plugin defaults to, the twenty registrations would wait for each other.
-    h = await startHarness({ productionThrottling: true });
+    // Each action is throttled 15 times in all; a call given more retries than that cannot run out of them, whatever
+    // the order in which the twenty creates meet the throttles (with fewer, the test failed about one run in three).
+    const retry = { retries: 16, minDelayMs: 1, maxDelayMs: 5 };
+    h = await startHarness({
+      productionThrottling: true,
+      deps: {
+        ecs: (regionId) => createEcsInstanceApi({ regionId, env: h.emu.env, retry }),
+        advisorQueries: (regionId) => createEcsAdvisorQueries({ regionId, env: h.emu.env, retry }),
+      },
+    });
     for (const action of ["DescribeSpotPriceHistory", "RunInstances", "DescribeInstances", "DeleteInstances"]) {
       h.emu.admin.addFault({ action, code: "Throttling.User", status: 400, times: 15 });
     }
