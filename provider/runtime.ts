@@ -1,12 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { createEcsAdvisorQueries } from "./advisor";
 import { readAliyunCredentials } from "./aliyun/credentials";
-import { createEcsInstanceApi } from "./aliyun/instances";
 import { renderBootstrapScript } from "./bootstrap";
-import { createGitHubClient, githubAuthFromEnv } from "./github/client";
-import { createRunnerApi } from "./github/runners";
+import { readGitHubCredentials } from "./github/credentials";
 import { ProviderDeps, SpotRunnerProvider } from "./spotRunnerProvider";
 import { realClock } from "./wait";
+
+/*
+ * The SDKs (the ECS SDK alone is about 1,150 modules, a second to load) are required on first use, not here:
+ * `check` and `diff`, which every preview and every `up` run first, never need them, and Pulumi's plugin host
+ * loads this module for each of them.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const ecsApi = () => require("./aliyun/instances") as typeof import("./aliyun/instances");
+const advisorApi = () => require("./advisor/ecsQueries") as typeof import("./advisor/ecsQueries");
+const githubApi = () => ({
+  ...(require("./github/client") as typeof import("./github/client")),
+  ...(require("./github/runners") as typeof import("./github/runners")),
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Production wiring: clients are built from the environment at call time (credentials may be rotated between
@@ -21,16 +32,19 @@ import { realClock } from "./wait";
 export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDeps {
   const pollMs = Number(env.SPOT_RUNNER_POLL_MS) > 0 ? Number(env.SPOT_RUNNER_POLL_MS) : 1_000;
   return {
-    ecs: (regionId) => createEcsInstanceApi({ regionId, env }),
-    advisorQueries: (regionId) => createEcsAdvisorQueries({ regionId, env }),
-    runners: () => createRunnerApi(() => createGitHubClient({ env })),
+    ecs: (regionId) => ecsApi().createEcsInstanceApi({ regionId, env }),
+    advisorQueries: (regionId) => advisorApi().createEcsAdvisorQueries({ regionId, env }),
+    runners: () => {
+      const github = githubApi();
+      return github.createRunnerApi(() => github.createGitHubClient({ env }));
+    },
     renderUserData: renderBootstrapScript,
     clock: realClock,
     randomSuffix: () => randomBytes(4).toString("hex"),
     log: (line) => process.stderr.write(`[spot-runner] ${line}\n`),
     requireCredentials: () => {
       readAliyunCredentials(env);
-      githubAuthFromEnv(env);
+      readGitHubCredentials(env);
     },
     pollMs,
     githubPollMs: pollMs,

@@ -1,4 +1,7 @@
-import { advise, Advice, Arch, NoSpotCapacityError } from "../advisor";
+// Not "../advisor": its index brings the ECS SDK, which check and diff must not load (runtime.ts loads it lazily).
+import { advise } from "../advisor/advise";
+import { NoSpotCapacityError } from "../advisor/errors";
+import type { Advice, Arch } from "../advisor/types";
 import { describeAttempts, errorText, ImageUnusableError, NoInstanceLaunchedError, PartialCreateError } from "../errors";
 import type { JitRunner } from "../github/runners";
 import type { SpotRunnerInputs } from "../contract/inputs";
