@@ -3,6 +3,7 @@
  * returns its lines and throws when its results are wrong (a fast wrong answer is not a result).
  */
 import { advisorBenchmark } from "./advisor";
+import { jobScriptBenchmark } from "./jobScript";
 import { providerBenchmark } from "./provider";
 
 export interface Benchmark {
@@ -11,7 +12,7 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here. */
-export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, jobScriptBenchmark];
 
 async function main(): Promise<number> {
   const only = process.argv.slice(2);

@@ -1,18 +1,24 @@
+import * as path from "node:path";
 import { Command } from "commander";
 import { normalizeArch } from "../../provider/advisor";
+import { findPulumiCli, PulumiCli } from "../demo/pulumiCli";
+import { runRealCliDemo } from "../demo/realCliDemo";
 import { DEMO_TIMING, DemoOptions, runDemo } from "../demo/runDemo";
 import { CliIo, UsageError } from "../io";
 
-/** Test hook: a faster emulated cloud. */
+const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/** Test hooks: a faster emulated cloud; the Pulumi CLI to use (null: none, so Pulumi's plugin host). */
 export interface DemoCommandDeps {
   readonly timing?: DemoOptions["timing"];
   readonly pollMs?: number;
+  readonly pulumi?: PulumiCli | null;
 }
 
 export function register(program: Command, io: CliIo, done: (code: number) => void, deps: DemoCommandDeps = {}): void {
   program
     .command("demo")
-    .description("the whole life of one runner on the bundled emulator: advise, pulumi up through Pulumi's plugin host (with a stock-out, so the fallback shows), the runner online, pulumi destroy, nothing left")
+    .description("the whole life of one runner on the bundled emulator: advise, pulumi up (with a stock-out, so the fallback shows), the runner online, pulumi destroy, nothing left; through the real Pulumi CLI when one is found (.tools/pulumi/bin, then PATH), else through Pulumi's plugin host")
     .option("--arch <arch>", "amd64 or arm64", "arm64")
     .action(async (flags: { arch: string }) => {
       let arch: DemoOptions["arch"];
@@ -21,10 +27,13 @@ export function register(program: Command, io: CliIo, done: (code: number) => vo
       } catch {
         throw new UsageError(`--arch: "${flags.arch}" is not amd64 or arm64`);
       }
-      const result = await runDemo(
-        { arch, timing: deps.timing ?? DEMO_TIMING, pollMs: deps.pollMs ?? 250, interrupted: io.interrupted },
-        (line) => io.stdout(`${line}\n`),
-      );
+      const options: DemoOptions = { arch, timing: deps.timing ?? DEMO_TIMING, pollMs: deps.pollMs ?? 250, interrupted: io.interrupted };
+      const say = (line: string) => io.stdout(`${line}\n`);
+      const pulumi = deps.pulumi === undefined ? findPulumiCli(REPO_ROOT, io.env) : deps.pulumi;
+      if (!pulumi) {
+        say("Path: no Pulumi CLI found (.tools/pulumi/bin or PATH), so Pulumi's dynamic-provider plugin host runs the provider directly; `npm run pulumi:build` builds the real CLI.");
+      }
+      const result = pulumi ? await runRealCliDemo(pulumi, options, say) : await runDemo(options, say);
       done(result.ok ? 0 : 1);
     });
 }

@@ -303,18 +303,32 @@ cmd_up() {
 # ---------------------------------------------------------------------------------------------------------
 # down
 
-# Clears what a cancelled `up` leaves behind in state (a pending create blocks destroy). Preferred: refresh,
-# which also drops resources that no longer exist. Fallback: edit the pending operations out of the state.
+# Clears what a cancelled `up` leaves behind in state (a pending create blocks destroy). Only when there is
+# something to clear: a refresh loads the provider and reads every resource, about 5 s that a normal stop job
+# does not need (destroy of a runner whose instance is already gone succeeds anyway). Preferred: refresh, which
+# also drops resources that no longer exist. Fallback: edit the pending operations out of the state.
 clear_pending_operations() {
+  local state pending rc=0
+  state=$(mktemp "${TMPDIR:-/tmp}/spot-runner-state.XXXXXX")
+  if pulumi stack export --stack "$STACK" --file "$state" && pending=$(pending_operation_count "$state") && [[ "$pending" == "0" ]]; then
+    rm -f "$state"
+    return 0
+  fi
   if pulumi refresh --stack "$STACK" --clear-pending-creates --yes --skip-preview --non-interactive; then
+    rm -f "$state"
     return 0
   fi
   log "refresh failed; clearing pending operations through stack export/import instead"
-  local state rc=0
-  state=$(mktemp "${TMPDIR:-/tmp}/spot-runner-state.XXXXXX")
   drop_pending_operations "$state" || rc=$?
   rm -f "$state"
   return "$rc"
+}
+
+pending_operation_count() { # $1 = exported state
+  node -e '
+    const state = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    console.log(((state.deployment || {}).pending_operations || []).length);
+  ' "$1"
 }
 
 drop_pending_operations() { # $1 = scratch file for the exported state

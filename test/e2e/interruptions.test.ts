@@ -110,6 +110,7 @@ async function interruptAndRecover(world: World, point: HoldPoint, delivery: Del
   world.emu.admin.clearFaults();
   const down = await world.job(["down", stack, "--arch", "arm64"]).finished;
   assert.equal(down.code, 0, down.stdout + down.stderr);
+  assert.match(down.stdout, new RegExp(`Refreshing \\(${stack}\\)`), "the pending create is cleared by a refresh");
   const after = world.emu.admin.state();
   assert.deepEqual({ instances: after.instances.length, runners: after.runners.length }, { instances: 0, runners: 0 }, "nothing left in the cloud");
   assert.deepEqual(world.backendHolds(stack), { state: false, locks: 0 }, "nothing left in the backend");

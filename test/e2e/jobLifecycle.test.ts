@@ -98,6 +98,7 @@ async function downLeavesNothing(world: World, stack: string): Promise<void> {
   const r = await world.job(["down", stack, "--arch", "arm64", "--outputs-file", outputsFile]).finished;
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stderr, new RegExp(`stack ${stack} is destroyed and removed; nothing is left running`));
+  assert.doesNotMatch(r.stdout, /Refreshing \(/, "no pending operation, so no refresh");
   assert.equal(JSON.parse(fs.readFileSync(outputsFile, "utf8")).instanceType, world.stepOutputs().instance_type, "outputs saved before the destroy");
 
   const cloud = world.emu.admin.state();

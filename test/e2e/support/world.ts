@@ -6,7 +6,7 @@ import { RunningEmulator, startEmulator } from "../../../emulator";
 import { smallScenario, withTiming } from "../../../emulator/scenario/small";
 import { goToolBinDir } from "../../support/goToolsGate";
 import { Finished, run, Running, start } from "./command";
-import { importInfraStack, infraOutputsFromEmulator } from "./infraStack";
+import { importInfraStack, infraOutputsOf } from "../../../cli/demo/infraStack";
 import { killMarked, MARKER_VARIABLE } from "./processes";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -41,7 +41,8 @@ async function createBackend(): Promise<Backend> {
   process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   const url = `file://${path.join(dir, "state")}`;
   fs.mkdirSync(path.join(dir, "state"));
-  await importInfraStack(dir, pulumiEnvironment(path.join(dir, "home"), url, {}), infraOutputsFromEmulator());
+  const cli = { bin: path.join(goToolBinDir("pulumi"), "pulumi"), version: "v3.248.0", source: ".tools" as const };
+  await importInfraStack(cli, dir, pulumiEnvironment(path.join(dir, "home"), url, {}), infraOutputsOf(smallScenario()));
   return { dir, url };
 }
 
