@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one script the GitHub Actions workflows call to drive a per-job runner stack (this directory, Pulumi
 # project spot-runner-job). The logic lives here, not in YAML, so the workflows stay short and the behaviour
-# can be tested with a fake `pulumi` on PATH (test/stacks/jobScript.test.ts).
+# can be tested: with the real Pulumi CLI against the emulator (test/e2e), and with a fake `pulumi` on PATH for
+# what the real one cannot produce offline (test/stacks/jobScript.test.ts).
 #
 #   job.sh up <stack> --arch amd64|arm64 [--set key=value]... [--outputs-file FILE]
 #   job.sh down <stack> --arch amd64|arm64 [--set key=value]... [--outputs-file FILE]
@@ -24,7 +25,7 @@ instanceType:instance_type zoneId:zone region:region cpuCount:cpu_count memoryGi
 priceLimit:price_limit hourlyCost:hourly_cost currency:currency autoReleaseTime:auto_release_time launchedAt:launched_at"
 
 usage() {
-  sed -n '6,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '7,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 log() { printf 'job.sh: %s\n' "$*" >&2; }

@@ -16,7 +16,8 @@ export function runGo(args: readonly string[], options: { cwd: string; env: Node
     ...options.env,
     GOTOOLCHAIN: "local",
     CGO_ENABLED: "0",
-    GOFLAGS: `${options.env.GOFLAGS ?? ""} -mod=readonly`.trim(),
+    // The user's other flags stay; a -mod of theirs would fight ours.
+    GOFLAGS: [...(options.env.GOFLAGS ?? "").split(/\s+/).filter((f) => f && !f.startsWith("-mod=")), "-mod=readonly"].join(" "),
   };
   return new Promise((resolve, reject) => {
     const child = spawn("go", [...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs, killSignal: "SIGKILL" });

@@ -3,14 +3,28 @@ import pLimit from "p-limit";
 /**
  * The real-CLI scenarios are slow (seconds of Node start-up per Pulumi process) but independent: each has its own
  * emulator, stacks and processes. They are declared when mocha loads the files and all start, a few at a time,
- * when the first one is asked for; each `it` then awaits the outcome it checks. Outcomes depend only on each
- * scenario's own steps, never on the order scenarios run in.
+ * at the beginning of the run (so they overlap the unit tests that come first), or when the first one is asked
+ * for if the run picks tests by name (--grep: most runs of that kind select no scenario at all); each `it` then
+ * awaits the outcome it checks. Outcomes depend only on each scenario's own steps, never on the order scenarios
+ * run in or on what else runs beside them.
  */
 const CONCURRENCY = Number(process.env.SPOT_RUNNER_E2E_CONCURRENCY) > 0 ? Number(process.env.SPOT_RUNNER_E2E_CONCURRENCY) : 3;
 
 const declared: Array<() => void> = [];
 let started = false;
 let limiter: ReturnType<typeof pLimit> | undefined;
+
+const PICKS_TESTS_BY_NAME = process.argv.some((a) => /^(-g|-f|--grep|--fgrep|--invert)(=|$)/.test(a));
+
+before(function () {
+  if (!PICKS_TESTS_BY_NAME && process.env.SPOT_RUNNER_E2E_PRESTART !== "0") startAll();
+});
+
+function startAll(): void {
+  if (started) return;
+  started = true;
+  for (const start of declared) start();
+}
 
 export function scenario<T>(run: () => Promise<T>): () => Promise<T> {
   let settle!: { resolve: (value: T) => void; reject: (err: unknown) => void };
@@ -21,10 +35,7 @@ export function scenario<T>(run: () => Promise<T>): () => Promise<T> {
     limiter(run).then(settle.resolve, settle.reject);
   });
   return () => {
-    if (!started) {
-      started = true;
-      for (const start of declared) start();
-    }
+    startAll();
     return result;
   };
 }
