@@ -12,6 +12,7 @@ import {
   VSWITCH_MASK,
   vSwitchCidrProblems,
 } from "./cidr";
+import { PREFIX, REGION } from "../provider/contract/names";
 import { ConfigProblem, InfraConfigError } from "./errors";
 import { defaultCiUserName, zoneSuffix } from "./names";
 import {
@@ -78,7 +79,6 @@ export interface InfraConfig {
 export const configKey = (name: ConfigKeyName): string => `${CONFIG_NAMESPACE}:${name}`;
 
 const ANYWHERE = "0.0.0.0/0";
-const PREFIX_PATTERN = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const USER_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const ISO_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** Longer than any real VPC id, so a document that fits with it fits with the real one. */
@@ -337,8 +337,8 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfig {
   let regionId: string | undefined;
   if (!regionText) {
     problems.add(REGION_KEY, "is not set", `pulumi config set ${REGION_KEY} cn-hangzhou`);
-  } else if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(regionText)) {
-    problems.add(REGION_KEY, `"${regionText}" is not a region id such as cn-hangzhou`, `pulumi config set ${REGION_KEY} cn-hangzhou`);
+  } else if (REGION.problem(regionText)) {
+    problems.add(REGION_KEY, REGION.problem(regionText)!, `pulumi config set ${REGION_KEY} cn-hangzhou`);
   } else {
     regionId = regionText;
   }
@@ -347,12 +347,9 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfig {
   let prefix = prefixText ?? "";
   if (!prefixText) {
     problems.add("prefix", "is not set", `pulumi config set ${configKey("prefix")} openresty`);
-  } else if (!PREFIX_PATTERN.test(prefixText)) {
-    problems.add(
-      "prefix",
-      `"${prefixText}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter`,
-      `pulumi config set ${configKey("prefix")} openresty`,
-    );
+  } else if (PREFIX.problem(prefixText)) {
+    // The same rule SpotRunner and the CLI apply: a prefix the infra stack takes never breaks a job.
+    problems.add("prefix", PREFIX.problem(prefixText)!, `pulumi config set ${configKey("prefix")} openresty`);
     prefix = "";
   }
 

@@ -65,7 +65,8 @@ export const ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
 /**
  * Denied outright so the CI user can never tag a foreign instance into its own scope, even if another
  * policy attached later grants `ecs:*`. TagResources/UntagResources are the current operations; AddTags and
- * RemoveTags are the older ones of the same API version. Tagging at launch (RunInstances Tag.N) is not
+ * RemoveTags are the older ones of the same API version; CreateTags/DeleteTags are named in Alibaba Cloud's own
+ * policy examples (denying a name that may not exist costs nothing). Tagging at launch (RunInstances Tag.N) is not
  * affected: it is authorized as part of RunInstances (docs/ram.md).
  */
 export const TAG_MUTATION_ACTIONS: readonly string[] = [
@@ -73,6 +74,8 @@ export const TAG_MUTATION_ACTIONS: readonly string[] = [
   "ecs:UntagResources",
   "ecs:AddTags",
   "ecs:RemoveTags",
+  "ecs:CreateTags",
+  "ecs:DeleteTags",
 ];
 
 export interface RunnerPolicyArgs {

@@ -3,8 +3,19 @@
  * resource, and what to do; they surface verbatim in `pulumi up` output, which is where users read them.
  */
 
+/**
+ * The base of every failure a user can meet. The error that caused it is kept as `cause` (not flattened into
+ * text), so a stack trace, a test or a tool can still see the original SDK or network error.
+ */
+export class SpotRunnerError extends Error {
+  override name = "SpotRunnerError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** A required environment variable (credential or endpoint) is missing or incomplete. */
-export class MissingEnvironmentError extends Error {
+export class MissingEnvironmentError extends SpotRunnerError {
   override name = "MissingEnvironmentError";
   constructor(readonly variables: readonly string[], message: string) {
     super(message);
@@ -12,7 +23,7 @@ export class MissingEnvironmentError extends Error {
 }
 
 /** Input validation failed before any API call; one entry per offending property. */
-export class InvalidInputError extends Error {
+export class InvalidInputError extends SpotRunnerError {
   override name = "InvalidInputError";
   constructor(readonly failures: readonly { property: string; reason: string }[], subject = "SpotRunner") {
     super(`${subject}: invalid input: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
@@ -20,7 +31,7 @@ export class InvalidInputError extends Error {
 }
 
 /** An Aliyun API call failed, classified (see aliyun/errors.ts). Keeps the API's code and request id. */
-export class AliyunApiError extends Error {
+export class AliyunApiError extends SpotRunnerError {
   override name = "AliyunApiError";
   constructor(
     message: string,
@@ -29,9 +40,14 @@ export class AliyunApiError extends Error {
     readonly code: string,
     readonly statusCode?: number,
     readonly requestId?: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message);
+    super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** How long the API asked us to wait before asking again (x-acs-retry-after, on throttling). */
+  readonly retryAfterMs?: number;
 }
 
 /**
@@ -59,20 +75,21 @@ export type AliyunErrorKind =
   | "invalid";
 
 /** A GitHub API call failed. `kind` says what it means for us; the message says what to do. */
-export class GitHubApiError extends Error {
+export class GitHubApiError extends SpotRunnerError {
   override name = "GitHubApiError";
   constructor(
     message: string,
     readonly operation: string,
     readonly kind: "credentials" | "permission" | "notFound" | "conflict" | "invalid" | "unavailable",
     readonly status?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** The image cannot run this runner: it does not exist in the region, or its architecture does not match. */
-export class ImageUnusableError extends Error {
+export class ImageUnusableError extends SpotRunnerError {
   override name = "ImageUnusableError";
   constructor(readonly imageId: string, message: string) {
     super(message);
@@ -83,7 +100,9 @@ export class ImageUnusableError extends Error {
 export interface LaunchAttempt {
   readonly instanceTypeId: string;
   readonly zoneId: string;
-  readonly source: "ranked" | "available" | "preset";
+  readonly source: "ranked" | "available" | "preset" | "on-demand";
+  /** How it was to be paid: spot, or pay-as-you-go (the on-demand fallback). */
+  readonly chargeType: "spot" | "on-demand";
   readonly outcome: "launched" | "capacity" | "price" | "candidate" | "vanished";
   readonly code?: string;
   readonly instanceId?: string;
@@ -91,24 +110,25 @@ export interface LaunchAttempt {
 
 export function describeAttempts(attempts: readonly LaunchAttempt[]): string {
   return attempts
-    .map((a) => `${a.instanceTypeId}@${a.zoneId}: ${a.outcome === "launched" ? "launched" : a.code ?? a.outcome}`)
+    .map((a) => `${a.instanceTypeId}@${a.zoneId}${a.chargeType === "on-demand" ? " (on-demand)" : ""}: ${a.outcome === "launched" ? "launched" : a.code ?? a.outcome}`)
     .join("; ");
 }
 
 /** Every launch candidate failed for capacity or price reasons; nothing is left behind. */
-export class NoInstanceLaunchedError extends Error {
+export class NoInstanceLaunchedError extends SpotRunnerError {
   override name = "NoInstanceLaunchedError";
-  constructor(readonly subject: string, readonly attempts: readonly LaunchAttempt[]) {
+  constructor(readonly subject: string, readonly attempts: readonly LaunchAttempt[], readonly onDemandTried = false) {
     super(
-      `${subject}: no spot instance could be launched after ${attempts.length} attempt(s): ${describeAttempts(attempts)}. ` +
-        `Nothing was left behind. To widen the search: add vSwitches in more zones, allow more families or a wider ` +
-        `vCPU/memory range, raise priceLimitFactor, or use spotStrategy SpotAsPriceGo.`,
+      `${subject}: no ${onDemandTried ? "spot or pay-as-you-go" : "spot"} instance could be launched after ${attempts.length} attempt(s)` +
+        `${attempts.length ? `: ${describeAttempts(attempts)}` : ""}. Nothing was left behind. To widen the search: add vSwitches in more zones, ` +
+        "allow more families or a wider vCPU/memory range, raise priceLimitFactor, use spotStrategy SpotAsPriceGo" +
+        (onDemandTried ? ", or raise onDemandMaxHourlyPrice." : ", or set onDemandFallback to launch pay-as-you-go when spot has no capacity."),
     );
   }
 }
 
 /** The instance runs but its GitHub runner never came online; the console log says why. */
-export class RunnerNeverOnlineError extends Error {
+export class RunnerNeverOnlineError extends SpotRunnerError {
   override name = "RunnerNeverOnlineError";
   constructor(readonly runnerName: string, readonly instanceId: string, waitedMinutes: number, consoleTail: string | undefined) {
     super(
@@ -124,19 +144,41 @@ export class RunnerNeverOnlineError extends Error {
  * dynamic-provider host turns an error with `id` into a partially created resource kept in state, so
  * `pulumi destroy` (our delete) finishes the job. `properties` must include the inputs (with __provider).
  */
-export class PartialCreateError extends Error {
+export class PartialCreateError extends SpotRunnerError {
   override name = "PartialCreateError";
   constructor(
     message: string,
     readonly id: string,
     readonly properties: Record<string, unknown>,
     readonly reasons: string[],
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** Delete could not verify that the instance and the runner are gone; the resource stays in state. */
-export class ReleaseNotVerifiedError extends Error {
+export class ReleaseNotVerifiedError extends SpotRunnerError {
   override name = "ReleaseNotVerifiedError";
+}
+
+/** The launched instance stopped being usable while the runner was starting (stopped, reclaimed, released). */
+export class InstanceLostError extends SpotRunnerError {
+  override name = "InstanceLostError";
+  constructor(readonly instanceId: string, message: string) {
+    super(message);
+  }
+}
+
+/** The runner's GitHub registration disappeared while the instance was starting (deleted by someone else). */
+export class RunnerRegistrationLostError extends SpotRunnerError {
+  override name = "RunnerRegistrationLostError";
+  constructor(readonly runnerName: string, message: string) {
+    super(message);
+  }
+}
+
+/** The text of any thrown value, for messages that must say what went wrong. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,4 @@
-import type { Advice } from "./advisor";
+import type { Advice, OnDemandOption } from "./advisor";
 
 /** One launch attempt: a (type, zone) pair and the price terms to ask for. */
 export interface LaunchCandidate {
@@ -12,8 +12,11 @@ export interface LaunchCandidate {
   /** Our limit for SpotWithPriceLimit: 1.2 x the latest price, capped at pay-as-you-go. */
   readonly priceLimit: number;
   readonly originPrice: number;
-  /** Why it is on the list: ranked by the advisor, another zone with stock, or the preset fallback zones. */
-  readonly source: "ranked" | "available" | "preset";
+  /**
+   * Why it is on the list: ranked by the advisor, another zone with stock, the preset fallback zones, or a
+   * pay-as-you-go option (on-demand fallback).
+   */
+  readonly source: "ranked" | "available" | "preset" | "on-demand";
 }
 
 export interface PlanOptions {
@@ -73,5 +76,29 @@ export function planLaunches(advice: Advice, options: PlanOptions): LaunchCandid
     extraFor(type, advice.availableZones[type] ?? [], "available");
   }
   if (bestTypes[0]) extraFor(bestTypes[0], options.fallbackZones, "preset");
+  return plan;
+}
+
+/**
+ * The pay-as-you-go fallback: the advisor's on-demand options where a vSwitch exists, cheapest per vCPU first, none
+ * dearer than `maxHourlyPrice`, each (type, zone) once, at most maxAttempts.
+ */
+export function planOnDemand(
+  options: readonly OnDemandOption[],
+  limits: { readonly vSwitchIds: Readonly<Record<string, string>>; readonly maxAttempts: number; readonly maxHourlyPrice?: number },
+): LaunchCandidate[] {
+  const plan: LaunchCandidate[] = [];
+  const seen = new Set<string>();
+  for (const o of options) {
+    const vSwitchId = limits.vSwitchIds[o.zoneId];
+    const key = `${o.instanceTypeId}@${o.zoneId}`;
+    if (!vSwitchId || seen.has(key) || (limits.maxHourlyPrice !== undefined && o.originPrice > limits.maxHourlyPrice)) continue;
+    seen.add(key);
+    plan.push({
+      instanceTypeId: o.instanceTypeId, zoneId: o.zoneId, vSwitchId, cpuCoreCount: o.cpuCoreCount, memorySize: o.memorySize,
+      priceLimit: o.originPrice, originPrice: o.originPrice, source: "on-demand",
+    });
+    if (plan.length >= limits.maxAttempts) break;
+  }
   return plan;
 }

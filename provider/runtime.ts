@@ -10,11 +10,16 @@ import { realClock } from "./wait";
 
 /**
  * Production wiring: clients are built from the environment at call time (credentials may be rotated between
- * `up` and `destroy`; nothing is cached). SPOT_RUNNER_POLL_MS tunes the first poll interval (the demo and the
+ * `up` and `destroy`; nothing is cached). SPOT_RUNNER_POLL_MS sets the poll interval (the demo and the
  * plugin-host tests use a fast emulator).
+ *
+ * One second for both ECS and GitHub: noticing Running and online at most a second late keeps a create within a
+ * few percent of the cloud's own time (npm run bench). A runner that takes a minute to start costs about 60
+ * GitHub calls of the token's 5,000 an hour; fifteen creates at once stay under GitHub's 900 requests a minute,
+ * and beyond that the throttling plugin waits out GitHub's Retry-After rather than failing.
  */
 export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDeps {
-  const pollMs = Number(env.SPOT_RUNNER_POLL_MS) > 0 ? Number(env.SPOT_RUNNER_POLL_MS) : 2_000;
+  const pollMs = Number(env.SPOT_RUNNER_POLL_MS) > 0 ? Number(env.SPOT_RUNNER_POLL_MS) : 1_000;
   return {
     ecs: (regionId) => createEcsInstanceApi({ regionId, env }),
     advisorQueries: (regionId) => createEcsAdvisorQueries({ regionId, env }),
@@ -28,7 +33,7 @@ export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDe
       githubAuthFromEnv(env);
     },
     pollMs,
-    maxPollMs: Math.max(pollMs, 10_000),
+    githubPollMs: pollMs,
     releaseTimeoutMs: 10 * 60_000,
   };
 }

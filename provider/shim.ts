@@ -9,22 +9,13 @@ import type * as pulumi from "@pulumi/pulumi";
  * both were measured with @pulumi/pulumi 3.248.0. A shim also keeps the state small (no deep `require` paths
  * pinned in it) and proves by construction that no credential is captured.
  *
- * The plugin host is plain node started in the project directory: the package resolves from there (in this
- * repository through the self-link `"aliyun-spot-runner": "file:."`), and ts-node compiles our sources
- * (transpile only), as Pulumi's language host does for the program.
+ * The plugin host is plain node started in the program's directory: the package resolves from the program's
+ * node_modules (where `npm install` put it; in this repository through the self-link
+ * `"aliyun-spot-runner": "file:."`), and what loads is the compiled JavaScript of its `./runtime` export. No
+ * TypeScript loader is involved, so the host starts in the time node needs to load the SDKs.
  */
 function loadProvider(): pulumi.dynamic.ResourceProvider {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!require.extensions[".ts"]) {
-    require("ts-node").register({
-      transpileOnly: true,
-      skipProject: true,
-      // Compile this package's sources even when it is installed under node_modules.
-      ignore: ["(?:^|/)node_modules/(?!aliyun-spot-runner/)"],
-      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", esModuleInterop: true },
-    });
-  }
-  return require("aliyun-spot-runner/provider/runtime").spotRunnerProvider;
+  return require("aliyun-spot-runner/runtime").spotRunnerProvider;
 }
 
 export const spotRunnerShim: pulumi.dynamic.ResourceProvider = {

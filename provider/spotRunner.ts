@@ -21,7 +21,10 @@ export interface SpotRunnerArgs {
   readonly githubOrganization?: pulumi.Input<string>;
   /** Organization runner group id; repository runners always use 1. Default 1. */
   readonly runnerGroupId?: pulumi.Input<number>;
-  /** Extra runner labels besides self-hosted, the OS/arch labels and the unique job label. */
+  /**
+   * Extra runner labels besides the unique job label. A just-in-time runner has exactly the labels it is
+   * registered with (no self-hosted/OS/arch defaults); a label shared by other runners lets other jobs take it.
+   */
   readonly labels?: pulumi.Input<pulumi.Input<string>[]>;
   /** vCPU range (inclusive). Default amd64 8-64, arm64 8-64. */
   readonly minCpu?: pulumi.Input<number>;
@@ -41,6 +44,15 @@ export interface SpotRunnerArgs {
   readonly priceLimitFactor?: pulumi.Input<number>;
   /** Hours protected from reclaim after launch: 1 (default) or 0 (cheaper, may be reclaimed at once). */
   readonly spotDuration?: pulumi.Input<0 | 1>;
+  /**
+   * Some types offer no protection period (RunInstances answers OperationDenied.FlavorNotSupported). true (default):
+   * skip them; false: launch them without one.
+   */
+  readonly requireSpotDuration?: pulumi.Input<boolean>;
+  /** When no spot candidate can be launched, launch the cheapest acceptable type pay-as-you-go. Default false. */
+  readonly onDemandFallback?: pulumi.Input<boolean>;
+  /** The most an hour of the pay-as-you-go fallback may cost (the price API's currency). Default: no cap. */
+  readonly onDemandMaxHourlyPrice?: pulumi.Input<number>;
   /** The instance's hard lifetime (ECS AutoReleaseTime), minutes, >= 30. Default 120. */
   readonly ttlMinutes?: pulumi.Input<number>;
   /** Power off when no job is picked up within this many minutes of start. Default 20. */
@@ -85,6 +97,8 @@ export class SpotRunner extends pulumi.dynamic.Resource {
   declare readonly vSwitchId: pulumi.Output<string>;
   declare readonly cpuCount: pulumi.Output<number>;
   declare readonly memoryGiB: pulumi.Output<number>;
+  /** "spot", or "on-demand" when the fallback launched it pay-as-you-go. */
+  declare readonly chargeType: pulumi.Output<"spot" | "on-demand">;
   declare readonly spotPrice: pulumi.Output<number>;
   declare readonly priceLimit: pulumi.Output<number | undefined>;
   declare readonly hourlyCost: pulumi.Output<number>;
@@ -99,7 +113,7 @@ export class SpotRunner extends pulumi.dynamic.Resource {
   constructor(name: string, args: SpotRunnerArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       instanceId: undefined, instanceName: undefined, instanceType: undefined, zoneId: undefined, vSwitchId: undefined,
-      cpuCount: undefined, memoryGiB: undefined, spotPrice: undefined, priceLimit: undefined, hourlyCost: undefined,
+      cpuCount: undefined, memoryGiB: undefined, chargeType: undefined, spotPrice: undefined, priceLimit: undefined, hourlyCost: undefined,
       currency: undefined, runnerName: undefined, runnerId: undefined, label: undefined, autoReleaseTime: undefined,
       launchedAt: undefined,
     };
@@ -107,3 +121,8 @@ export class SpotRunner extends pulumi.dynamic.Resource {
     super(spotRunnerShim, name, { ...outputs, ...args }, { deleteBeforeReplace: true, ...opts }, "aliyun", "SpotRunner");
   }
 }
+
+// Compile-time guard: every input of the contract is an argument, and every argument an input.
+type ContractKey = import("./contract/inputs").InputKey;
+const argsMatchContract: [Exclude<keyof SpotRunnerArgs, ContractKey>, Exclude<ContractKey, keyof SpotRunnerArgs>] extends [never, never] ? true : never = true;
+void argsMatchContract;

@@ -1,12 +1,10 @@
-import * as path from "node:path";
 import { Command } from "commander";
 import { normalizeArch } from "../../provider/advisor";
+import { checkoutRoot, runnerProjectDir } from "../demo/checkout";
 import { findPulumiCli, PulumiCli } from "../demo/pulumiCli";
 import { runRealCliDemo } from "../demo/realCliDemo";
 import { DEMO_TIMING, DemoOptions, runDemo } from "../demo/runDemo";
 import { CliIo, UsageError } from "../io";
-
-const REPO_ROOT = path.resolve(__dirname, "../..");
 
 /** Test hooks: a faster emulated cloud; the Pulumi CLI to use (null: none, so Pulumi's plugin host). */
 export interface DemoCommandDeps {
@@ -29,11 +27,17 @@ export function register(program: Command, io: CliIo, done: (code: number) => vo
       }
       const options: DemoOptions = { arch, timing: deps.timing ?? DEMO_TIMING, pollMs: deps.pollMs ?? 250, interrupted: io.interrupted };
       const say = (line: string) => io.stdout(`${line}\n`);
-      const pulumi = deps.pulumi === undefined ? findPulumiCli(REPO_ROOT, io.env) : deps.pulumi;
-      if (!pulumi) {
-        say("Path: no Pulumi CLI found (.tools/pulumi/bin or PATH), so Pulumi's dynamic-provider plugin host runs the provider directly; `npm run pulumi:build` builds the real CLI.");
+      const root = checkoutRoot();
+      const runnerDir = runnerProjectDir(root);
+      const pulumi = deps.pulumi === undefined ? findPulumiCli(root, io.env) : deps.pulumi;
+      if (pulumi && runnerDir) {
+        done((await runRealCliDemo(pulumi, runnerDir, options, say)).ok ? 0 : 1);
+        return;
       }
-      const result = pulumi ? await runRealCliDemo(pulumi, options, say) : await runDemo(options, say);
+      say(pulumi
+        ? "Path: Pulumi's dynamic-provider plugin host runs the provider directly (the real CLI needs the runner stack of a checkout: stacks/runner)."
+        : "Path: no Pulumi CLI found (.tools/pulumi/bin or PATH), so Pulumi's dynamic-provider plugin host runs the provider directly; `npm run pulumi:build` builds the real CLI.");
+      const result = await runDemo(options, say);
       done(result.ok ? 0 : 1);
     });
 }

@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import { Command } from "commander";
 import { readAliyunCredentials } from "../../provider/aliyun/credentials";
+import { PREFIX, REGION, STACK_NAME } from "../../provider/contract/names";
 import { createEcsInstanceApi, EcsInstanceApi, InstanceInfo } from "../../provider/aliyun/instances";
 import { AliyunApiError, MissingEnvironmentError } from "../../provider/errors";
 import { createGitHubClient, githubAuthFromEnv } from "../../provider/github/client";
@@ -72,17 +73,14 @@ export function addTargetOptions(command: Command): Command {
 export function targetFromFlags(flags: TargetFlags, env: NodeJS.ProcessEnv): Target {
   const notes: string[] = [];
   const regionId = (flags.region ?? env[REGION_VARIABLE] ?? "").trim() || DEFAULT_LIST_REGION;
-  if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(regionId)) {
-    throw new UsageError(`${flags.region !== undefined ? "--region" : REGION_VARIABLE}: "${regionId}" is not a region id, e.g. cn-hangzhou`);
-  }
+  const regionProblem = REGION.problem(regionId);
+  if (regionProblem) throw new UsageError(`${flags.region !== undefined ? "--region" : REGION_VARIABLE}: ${regionProblem}`);
   const prefix = flags.prefix?.trim();
-  if (prefix !== undefined && (!/^[a-z][a-z0-9-]{0,19}$/.test(prefix) || prefix.endsWith("-"))) {
-    throw new UsageError(`--prefix: "${flags.prefix}" is not a name prefix: 1-20 lowercase letters, digits or hyphens, starting with a letter (e.g. openresty)`);
-  }
+  const prefixProblem = prefix !== undefined ? PREFIX.problem(prefix) : undefined;
+  if (prefixProblem) throw new UsageError(`--prefix: ${prefixProblem}`);
   const stack = flags.stack?.trim();
-  if (stack !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(stack)) {
-    throw new UsageError(`--stack: "${flags.stack}" is not a stack name: 1-100 letters, digits, '_', '.' or '-' (e.g. gha-1234-1-arm64)`);
-  }
+  const stackProblem = stack !== undefined ? STACK_NAME.problem(stack) : undefined;
+  if (stackProblem) throw new UsageError(`--stack: ${stackProblem}`);
   if (flags.repo !== undefined && flags.org !== undefined) {
     throw new UsageError("--repo and --org: give one of them (runners are registered to a repository or to an organization)");
   }

@@ -38,8 +38,17 @@ export interface ProviderHost {
 /** DiffResponse.DiffChanges */
 export const DIFF = { UNKNOWN: 0, NONE: 1, SOME: 2 } as const;
 
-export async function startProviderHost(options: { cwd: string; env: NodeJS.ProcessEnv; onStderr?: (chunk: string) => void }): Promise<ProviderHost> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(pulumiDir, "cmd/dynamic-provider/index.js"), "127.0.0.1:0"], {
+export interface ProviderHostOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly onStderr?: (chunk: string) => void;
+  /** The @pulumi/pulumi whose host runs; default this package's. A program's own copy tests an installed package. */
+  readonly pulumiDir?: string;
+}
+
+export async function startProviderHost(options: ProviderHostOptions): Promise<ProviderHost> {
+  const hostDir = options.pulumiDir ?? pulumiDir;
+  const child: ChildProcess = spawn(process.execPath, [path.join(hostDir, "cmd/dynamic-provider/index.js"), "127.0.0.1:0"], {
     cwd: options.cwd,
     env: options.env,
     stdio: ["ignore", "pipe", "pipe"],

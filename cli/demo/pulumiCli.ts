@@ -14,9 +14,8 @@ export interface PulumiCli {
  * The CLI built in this checkout (.tools/pulumi/bin) first, then one on PATH. A CLI that cannot say its version
  * (the npm `pulumi` package is only an installer that downloads on first use, which fails offline) does not count.
  */
-export function findPulumiCli(repoRoot: string, env: NodeJS.ProcessEnv): PulumiCli | undefined {
-  const built = path.join(repoRoot, ".tools", "pulumi", "bin", "pulumi");
-  const candidates: Array<[string, PulumiCli["source"]]> = [[built, ".tools"]];
+export function findPulumiCli(checkout: string | undefined, env: NodeJS.ProcessEnv): PulumiCli | undefined {
+  const candidates: Array<[string, PulumiCli["source"]]> = checkout ? [[path.join(checkout, ".tools", "pulumi", "bin", "pulumi"), ".tools"]] : [];
   for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) candidates.push([path.join(dir, "pulumi"), "PATH"]);
   for (const [bin, source] of candidates) {
     if (!isExecutable(bin)) continue;

@@ -11,8 +11,6 @@ import { pulumiOutputFilter } from "./pulumiOutput";
 import { PulumiCli, runPulumi, RunningPulumi, startPulumi } from "./pulumiCli";
 import type { DemoOptions, DemoResult } from "./runDemo";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
-const RUNNER_DIR = path.join(REPO_ROOT, "stacks/runner");
 const REGION = "cn-hangzhou";
 // A demo backend in a temporary directory: the passphrase protects nothing and is not a secret.
 const DEMO_PASSPHRASE = "spot-runner-demo";
@@ -26,7 +24,8 @@ class Interrupted extends Error {
  * backend, whose StackReference reads an infra stack made from the emulator's network, with a staged stock-out so
  * the zone fallback shows; then `pulumi destroy`. Leaves no process, stack file, instance or runner behind.
  */
-export async function runRealCliDemo(cli: PulumiCli, options: DemoOptions, say: (line: string) => void): Promise<DemoResult> {
+export async function runRealCliDemo(cli: PulumiCli, runnerDir: string, options: DemoOptions, say: (line: string) => void): Promise<DemoResult> {
+  const RUNNER_DIR = runnerDir;
   const steps: { name: string; seconds: number }[] = [];
   const started = Date.now();
   let mark = started;
@@ -49,7 +48,7 @@ export async function runRealCliDemo(cli: PulumiCli, options: DemoOptions, say: 
   };
 
   try {
-    say(`Path: the real Pulumi CLI ${cli.version} (${cli.source === ".tools" ? `${path.relative(REPO_ROOT, cli.bin)}, built by npm run pulumi:build` : `${cli.bin}, from PATH`}): ` +
+    say(`Path: the real Pulumi CLI ${cli.version} (${cli.source === ".tools" ? `${path.relative(path.resolve(runnerDir, "../.."), cli.bin)}, built by npm run pulumi:build` : `${cli.bin}, from PATH`}): ` +
       "pulumi up and pulumi destroy of stacks/runner, on a local file backend");
     say(`spot-runner demo: the life of one ${options.arch} runner, on the bundled emulator (no cloud account needed)\n`);
 

@@ -117,7 +117,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     }
     const attempts = out.attempts as { instanceTypeId: string; zoneId: string; outcome: string; code?: string }[];
     say(`     attempts         ${attempts.map((a) => `${a.instanceTypeId}@${a.zoneId}: ${a.code ?? a.outcome}`).join("; ")}`);
-    say(`   In a workflow the build job now runs on: runs-on: [self-hosted, ${String(out.label)}]`);
+    say(`   In a workflow the build job now runs on: runs-on: ${String(out.label)}`);
     const diff = await guard(host.diff(urn, created.id, created.properties, checked.inputs));
     say(`   A second pulumi up changes nothing (diff: ${diff.changes === DIFF.NONE ? "no changes" : "changes"})`);
     step("diff");

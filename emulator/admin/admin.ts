@@ -235,7 +235,7 @@ function runnerSummary(world: World, id: number, now: number): RunnerSummary | u
     scope: `${record.scope.kind}:${record.scope.name}`,
     status: view.status,
     busy: view.busy,
-    labels: world.runners.labelsOf(record, view.arch).map((l) => l.name),
+    labels: world.runners.labelsOf(record).map((l) => l.name),
     ...(record.registeredBy ? { instanceId: record.registeredBy } : {}),
   };
 }

@@ -277,7 +277,7 @@ function runnerJson(view: RunnerView, world: World): Record<string, unknown> {
     status: view.status,
     busy: view.busy,
     ephemeral: true,
-    labels: world.runners.labelsOf(view.record, view.arch),
+    labels: world.runners.labelsOf(view.record),
   };
 }
 

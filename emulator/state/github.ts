@@ -91,10 +91,15 @@ export class RunnerStore {
     return undefined;
   }
 
-  labelsOf(runner: RunnerRecord, connectedArch: "X64" | "ARM64" | undefined): RunnerLabel[] {
-    // GitHub lists the defaults a connected runner reports (self-hosted, OS, architecture) before custom labels.
-    const names = connectedArch ? ["self-hosted", "Linux", connectedArch, ...runner.requestedLabels] : [...runner.requestedLabels];
-    return dedupe(names).map((name) => ({
+  /**
+   * Exactly the labels of the generate-jitconfig request, connected or not. GitHub adds no default labels to a
+   * just-in-time runner: `self-hosted`, the OS and the architecture are added by the runner's `config.sh`, which
+   * a JIT runner never runs (observed by terraform-aws-github-runner and cdk-github-runners, which inject them
+   * into the request themselves). A job that asks for `self-hosted` therefore never matches a JIT runner that
+   * was not registered with it.
+   */
+  labelsOf(runner: RunnerRecord): RunnerLabel[] {
+    return dedupe([...runner.requestedLabels]).map((name) => ({
       id: this.labelId(name),
       name,
       type: DEFAULT_LABELS.some((d) => d.toLowerCase() === name.toLowerCase()) ? "read-only" : "custom",

@@ -1,11 +1,13 @@
-import { catalogQueryFor, filterCatalog, hasRatio, matchesShape } from "./catalog";
+import { catalogQueryFor, compareText, filterCatalog, hasRatio, matchesShape, ratioOf } from "./catalog";
 import { DEFAULT_CONCURRENCY } from "./defaults";
 import { explainCatalog, explainRatio, explainVerdict, RatioOutcome } from "./explain";
 import { PriceBook } from "./priceBook";
+import { QueryScheduler } from "./queryScheduler";
 import { priceWindowEnd, priceWindows } from "./priceWindow";
-import { buildCandidate, rankCandidates } from "./rank";
+import { buildCandidate, pricePerCoreOf, rankCandidates } from "./rank";
 import { indexStock, StockIndex } from "./stock";
-import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, SpotCandidate, ZoneTypeAvailability } from "./types";
+import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, OnDemandOption, OnRequest, SpotCandidate, ZoneTypeAvailability } from "./types";
+import { zoneComparator } from "./zones";
 import { AppliedAdviceRequest, validateAdviceRequest, validateConcurrency } from "./validate";
 
 /**
@@ -16,15 +18,19 @@ import { AppliedAdviceRequest, validateAdviceRequest, validateConcurrency } from
  *    latest spot price per zone (bounded parallel queries, window widened for zones without a row); the
  *    first ratio that yields any candidate wins;
  * 4. (type, zone) ranked by price per vCPU with deterministic ties, each with its price limit.
- * Price queries for the first ratio start as soon as a catalog page and the stock are in, while later pages
- * load. Same inputs and clock, same advice: nothing depends on the order in which answers arrive.
+ * Price queries start as soon as a catalog page and the stock are in, for every ratio of the preference list (a
+ * fallback ratio then costs no extra round trip), the first ratio's first; once a ratio has candidates, the
+ * queued queries of worse ratios are skipped. Same inputs and clock, same advice: nothing depends on the order in
+ * which answers arrive.
  */
 export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<Advice> {
   const request = validateAdviceRequest(input);
   const concurrency = validateConcurrency(deps.concurrency ?? DEFAULT_CONCURRENCY);
+  const scheduler = new QueryScheduler(concurrency);
   let apiCalls = 0;
-  const onRequest = () => {
+  const onRequest: OnRequest = (answer) => {
     apiCalls += 1;
+    if (answer) scheduler.onAnswer(answer.throttled);
   };
   const { queries } = deps;
   const book = new PriceBook(
@@ -36,11 +42,11 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
       windows: priceWindows(request.priceWindowMinutes),
       onRequest,
     },
-    concurrency,
+    scheduler,
   );
 
   try {
-    const prefetch = firstRatioPrefetch(request, book);
+    const prefetch = pricePrefetch(request, book);
     const catalog = catalogQueryFor(request);
     const [types, availability] = await settleBoth(
       queries.describeInstanceTypes(catalog.query, onRequest, prefetch.onPage),
@@ -51,14 +57,20 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
 
     const outcomes: RatioOutcome[] = [];
     let currency = "";
-    for (const ratio of request.ratios) {
-      const { outcome, currency: seen } = await evaluateRatio(ratio, funnel.inShape, stock, request, book);
+    for (const [rank, ratio] of request.ratios.entries()) {
+      const { outcome, currency: seen } = await evaluateRatio(ratio, rank, funnel.inShape, stock, request, book);
       outcomes.push(outcome);
       currency ||= seen;
-      if (outcome.candidates.length > 0) break;
+      if (outcome.candidates.length > 0) {
+        book.mootAfter(rank);
+        break;
+      }
     }
 
     const winner = outcomes.find((o) => o.candidates.length > 0);
+    const onDemand = request.onDemand ? await onDemandOptionsOf(funnel.inShape, stock, request, book) : undefined;
+    currency ||= onDemand?.currency ?? "";
+    const onDemandOptions = onDemand?.options;
     const ranked = rankCandidates(winner?.candidates ?? [], request.zones);
     const candidates = request.limit !== undefined ? ranked.slice(0, request.limit) : ranked;
     const availableZones: Record<string, readonly string[]> = {};
@@ -78,6 +90,7 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
       explanation,
       currency,
       apiCalls,
+      ...(onDemandOptions ? { onDemandOptions } : {}),
     };
   } catch (err) {
     // Price queries started early must not outlive the call that failed.
@@ -87,18 +100,20 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
 }
 
 /**
- * Starts the first ratio's price queries while the catalog is still paging: a type qualifies once its page and
- * the stock are both in. The same tests as the funnel's, so nothing is queried that the ranking would not ask for.
+ * Starts price queries while the catalog is still paging: a type qualifies once its page and the stock are both
+ * in, for whichever ratio of the list it has (its rank orders the queue). The same tests as the funnel's, so
+ * nothing is queried that the ranking could not ask for.
  */
-function firstRatioPrefetch(request: AppliedAdviceRequest, book: PriceBook) {
+function pricePrefetch(request: AppliedAdviceRequest, book: PriceBook) {
   const pending: InstanceTypeInfo[] = [];
   let stock: StockIndex | undefined;
   const flush = () => {
     if (!stock) return;
     for (const t of pending.splice(0)) {
-      if (!matchesShape(t, request) || !hasRatio(t, request.ratios[0])) continue;
-      const zones = stock.stockedZones(t.instanceTypeId);
-      if (zones.length > 0) book.request(t.instanceTypeId, zones);
+      if (!matchesShape(t, request)) continue;
+      const rank = request.ratios.findIndex((ratio) => hasRatio(t, ratio));
+      const zones = pricedZones(t.instanceTypeId, stock, request);
+      if (rank >= 0 && zones.length > 0) book.request(t.instanceTypeId, zones, rank);
     }
   };
   return {
@@ -116,6 +131,7 @@ function firstRatioPrefetch(request: AppliedAdviceRequest, book: PriceBook) {
 /** One ratio of the preference list: stock, prices, candidates, and what eliminated the rest. */
 async function evaluateRatio(
   ratio: number,
+  rank: number,
   inShape: readonly InstanceTypeInfo[],
   stock: StockIndex,
   request: AppliedAdviceRequest,
@@ -127,7 +143,7 @@ async function evaluateRatio(
   const onlyOutside = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length > 0);
   const noStock = unstocked.filter((t) => stock.zonesOutsideRequest(t.instanceTypeId).length === 0);
 
-  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.stockedZones(t.instanceTypeId) })));
+  const { prices, failures } = await book.collect(stocked.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: pricedZones(t.instanceTypeId, stock, request) })), rank);
   // A price stage that failed for every type is an outage, not "no capacity": report the API's error.
   if (stocked.length > 0 && failures.length === stocked.length) throw failures[0].error;
 
@@ -165,6 +181,43 @@ async function evaluateRatio(
     },
     currency,
   };
+}
+
+/** Where a type's prices are asked for: its stocked zones, and with on-demand options every zone that sells it. */
+function pricedZones(instanceTypeId: string, stock: StockIndex, request: AppliedAdviceRequest): readonly string[] {
+  return request.onDemand ? stock.offeredZones(instanceTypeId) : stock.stockedZones(instanceTypeId);
+}
+
+/**
+ * Pay-as-you-go options: the first ratio with any type offered in an allowed zone and a known pay-as-you-go price
+ * (the OriginPrice of its price rows, whose queries went out with the spot ones). Cheapest per vCPU first.
+ */
+async function onDemandOptionsOf(
+  inShape: readonly InstanceTypeInfo[], stock: StockIndex, request: AppliedAdviceRequest, book: PriceBook,
+): Promise<{ options: OnDemandOption[]; currency: string }> {
+  const order = zoneComparator(request.zones);
+  for (const [rank, ratio] of request.ratios.entries()) {
+    const offered = inShape.filter((t) => hasRatio(t, ratio) && stock.offeredZones(t.instanceTypeId).length > 0);
+    if (offered.length === 0) continue;
+    const { prices } = await book.collect(offered.map((t) => ({ instanceTypeId: t.instanceTypeId, zones: stock.offeredZones(t.instanceTypeId) })), rank);
+    const options: OnDemandOption[] = [];
+    let currency = "";
+    for (const t of offered) {
+      currency ||= prices.get(t.instanceTypeId)?.currency ?? "";
+      for (const [zoneId, price] of prices.get(t.instanceTypeId)?.byZone ?? []) {
+        options.push({
+          instanceTypeId: t.instanceTypeId, zoneId, family: t.family.trim(), cpuCoreCount: t.cpuCoreCount, memorySize: t.memorySize,
+          ratio: ratioOf(t), originPrice: price.originPrice, pricePerCore: pricePerCoreOf(price.originPrice, t.cpuCoreCount),
+        });
+      }
+    }
+    if (options.length > 0) {
+      options.sort((a, b) => a.pricePerCore - b.pricePerCore || a.cpuCoreCount - b.cpuCoreCount || order(a.zoneId, b.zoneId) ||
+        compareText(a.instanceTypeId, b.instanceTypeId));
+      return { options, currency };
+    }
+  }
+  return { options: [], currency: "" };
 }
 
 /** Both queries run at once; if either fails, wait for the other so no request outlives the call, then throw. */

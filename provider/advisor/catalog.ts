@@ -1,4 +1,4 @@
-import { archOfCpuArchitecture, cpuArchitectureOf } from "./arch";
+import { archOfCpuArchitecture, cpuArchitectureOf } from "../contract/arch";
 import { AdviceRequest, InstanceTypeInfo, InstanceTypesQuery } from "./types";
 
 /** InstanceTypeFamilies.N takes at most 10 values. */

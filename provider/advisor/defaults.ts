@@ -5,8 +5,11 @@ export const DEFAULT_REGION_ID = "cn-hangzhou";
 export const DEFAULT_PRICE_WINDOW_MINUTES = 60;
 /** Bid 20 % above the latest price, the guide's rule: enough headroom for small moves, no blank cheque. */
 export const DEFAULT_PRICE_LIMIT_FACTOR = 1.2;
-/** Price queries in flight at once: fast, and well under ECS's per-API flow control. */
-export const DEFAULT_CONCURRENCY = 8;
+/**
+ * Queries in flight at once, at most (see QueryScheduler): every price query of the guide's requests in one wave
+ * (amd64 needs 39). Throttling answers lower it while the run lasts.
+ */
+export const DEFAULT_CONCURRENCY = 40;
 /** The API accepts a StartTime at most 30 days before EndTime. */
 export const MAX_PRICE_WINDOW_MINUTES = 30 * 24 * 60;
 

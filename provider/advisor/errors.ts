@@ -1,7 +1,8 @@
+import { SpotRunnerError } from "../errors";
 import { Advice } from "./types";
 
 /** No (type, zone) qualified. The message is the advisor's explanation of what eliminated what. */
-export class NoSpotCapacityError extends Error {
+export class NoSpotCapacityError extends SpotRunnerError {
   override name = "NoSpotCapacityError";
   constructor(readonly advice: Advice) {
     super(advice.explanation.join("\n"));

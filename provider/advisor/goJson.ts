@@ -1,4 +1,4 @@
-import { goArchName } from "./arch";
+import { goArchName } from "../contract/arch";
 import { SpotCandidate } from "./types";
 
 /**

@@ -11,13 +11,14 @@ export type {
   InstanceTypeInfo,
   OnRequest,
   SpotCandidate,
+  OnDemandOption,
   SpotPriceHistory,
   SpotPriceRow,
   ZoneTypeAvailability,
 } from "./types";
 export type { RetryPolicy, EcsCallRecord } from "../aliyun/callEcs";
 export { advise } from "./advise";
-export { normalizeArch, goArchName } from "./arch";
+export { normalizeArch, goArchName } from "../contract/arch";
 export { formatRatio, hasRatio, ratioOf } from "./catalog";
 export {
   DEFAULT_CONCURRENCY,

@@ -1,7 +1,7 @@
-import pLimit, { type LimitFunction } from "p-limit";
 import { AliyunApiError } from "../errors";
 import { countUnusableRows, latestPriceByZone, ZonePrice } from "./prices";
 import { priceQueryTimes } from "./priceWindow";
+import type { QueryScheduler } from "./queryScheduler";
 import { EcsAdvisorQueries, OnRequest } from "./types";
 
 /** What the price queries found for one type. */
@@ -67,31 +67,37 @@ export interface PriceFetchResult {
 type Outcome = { readonly prices: TypePrices } | { readonly failure: PriceFailure } | { readonly skipped: true };
 
 /**
- * Every price query of one advise run, each type asked once, at most `concurrency` at a time (p-limit). Queries
- * can be started early (while later catalog pages are still loading) and collected later.
+ * Every price query of one advise run, each type asked once, through the run's QueryScheduler. Queries start as
+ * soon as a type is known to qualify (while later catalog pages are still loading), for every ratio still
+ * possible, and are collected ratio by ratio; once a better ratio has won, the queued queries of worse ones are
+ * skipped when their turn comes (`mootAfter`).
  *
  * A type whose query stays throttled or unavailable after callEcs's retries is reported and skipped (the others
  * still rank); any other failure (credentials, permission, a bad request) stops the run: queued queries are not
  * sent, and `collect` throws it once the queries in flight have finished.
  */
 export class PriceBook {
-  private readonly limit: LimitFunction;
   private readonly started = new Map<string, Promise<Outcome>>();
   private fatal: { readonly error: unknown } | undefined;
+  /** Ranks above this are moot: a better ratio already has candidates. */
+  private lastUsefulRank = Infinity;
 
-  constructor(private readonly ctx: PriceFetchContext, concurrency: number) {
-    this.limit = pLimit(concurrency);
+  constructor(private readonly ctx: PriceFetchContext, private readonly scheduler: QueryScheduler) {}
+
+  /** Queues the type's price query (rank = its ratio's place in the preference list) unless it is already queued. */
+  request(instanceTypeId: string, zones: readonly string[], rank = 0): void {
+    if (this.started.has(instanceTypeId)) return;
+    this.started.set(instanceTypeId, this.scheduler.run(rank, () => this.run(instanceTypeId, zones, rank)));
   }
 
-  /** Queues the type's price query unless it is already queued. */
-  request(instanceTypeId: string, zones: readonly string[]): void {
-    if (this.started.has(instanceTypeId)) return;
-    this.started.set(instanceTypeId, this.limit(() => this.run(instanceTypeId, zones)));
+  /** Queries of a rank above `rank` that have not started yet are skipped: a better ratio has won. */
+  mootAfter(rank: number): void {
+    this.lastUsefulRank = Math.min(this.lastUsefulRank, rank);
   }
 
   /** The prices of these types (queued now if not yet), once all of them are in; failures sorted by type. */
-  async collect(types: readonly { readonly instanceTypeId: string; readonly zones: readonly string[] }[]): Promise<PriceFetchResult> {
-    for (const t of types) this.request(t.instanceTypeId, t.zones);
+  async collect(types: readonly { readonly instanceTypeId: string; readonly zones: readonly string[] }[], rank = 0): Promise<PriceFetchResult> {
+    for (const t of types) this.request(t.instanceTypeId, t.zones, rank);
     const outcomes = await Promise.all(types.map((t) => this.started.get(t.instanceTypeId)!));
     if (this.fatal) {
       await this.drain();
@@ -122,8 +128,8 @@ export class PriceBook {
     await Promise.allSettled([...this.started.values()]);
   }
 
-  private async run(instanceTypeId: string, zones: readonly string[]): Promise<Outcome> {
-    if (this.fatal) return { skipped: true };
+  private async run(instanceTypeId: string, zones: readonly string[], rank: number): Promise<Outcome> {
+    if (this.fatal || rank > this.lastUsefulRank) return { skipped: true };
     try {
       return { prices: await fetchTypePrices(instanceTypeId, zones, this.ctx) };
     } catch (err) {

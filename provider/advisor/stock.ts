@@ -21,13 +21,24 @@ export interface StockIndex {
   stockedZones(instanceTypeId: string): readonly string[];
   /** Zones with stock that the request does not allow. */
   zonesOutsideRequest(instanceTypeId: string): readonly string[];
+  /**
+   * Allowed zones that sell the type at all, spot stock or not (listed by DescribeAvailableResource in any
+   * state): where a pay-as-you-go launch may be tried.
+   */
+  offeredZones(instanceTypeId: string): readonly string[];
 }
 
 export function indexStock(entries: readonly ZoneTypeAvailability[], allowedZones?: readonly string[]): StockIndex {
   const allowed = allowedZones ? new Set(allowedZones) : undefined;
   const inside = new Map<string, Set<string>>();
   const outside = new Map<string, Set<string>>();
+  const offered = new Map<string, Set<string>>();
   for (const entry of entries) {
+    if (!allowed || allowed.has(entry.zoneId)) {
+      let zones = offered.get(entry.instanceTypeId);
+      if (!zones) offered.set(entry.instanceTypeId, (zones = new Set()));
+      zones.add(entry.zoneId);
+    }
     if (!hasSpotStock(entry)) continue;
     const target = !allowed || allowed.has(entry.zoneId) ? inside : outside;
     let zones = target.get(entry.instanceTypeId);
@@ -39,5 +50,6 @@ export function indexStock(entries: readonly ZoneTypeAvailability[], allowedZone
   return {
     stockedZones: (id) => sorted(inside, id),
     zonesOutsideRequest: (id) => sorted(outside, id),
+    offeredZones: (id) => sorted(offered, id),
   };
 }

@@ -3,7 +3,8 @@
  * Kept apart from the logic so the provider, the CLI and the tests import types without pulling in the SDK.
  */
 
-export type Arch = "amd64" | "arm64";
+export type { Arch } from "../contract/arch";
+import type { Arch } from "../contract/arch";
 
 export interface AdviceRequest {
   readonly regionId: string;
@@ -28,6 +29,26 @@ export interface AdviceRequest {
   readonly limit?: number;
   /** Price limit = factor x the latest spot price (rounded up to 3 decimals, capped at pay-as-you-go); default 1.2. */
   readonly priceLimitFactor?: number;
+  /**
+   * Also list pay-as-you-go options (Advice.onDemandOptions): the types offered in the allowed zones, with or
+   * without spot stock, by pay-as-you-go price. Their price queries go out with the spot ones, in the same wave.
+   */
+  readonly onDemand?: boolean;
+}
+
+/** A (type, zone) that can be launched pay-as-you-go, and what an hour costs. */
+export interface OnDemandOption {
+  readonly instanceTypeId: string;
+  readonly zoneId: string;
+  readonly family: string;
+  readonly cpuCoreCount: number;
+  readonly memorySize: number;
+  /** GiB per vCPU. */
+  readonly ratio: number;
+  /** Pay-as-you-go price, currency per hour (the OriginPrice of the latest spot price row). */
+  readonly originPrice: number;
+  /** originPrice / cpuCoreCount, rounded like SpotCandidate.pricePerCore. */
+  readonly pricePerCore: number;
 }
 
 export interface SpotCandidate {
@@ -70,6 +91,11 @@ export interface Advice {
   readonly currency: string;
   /** HTTP requests sent to ECS, pages and retries included. */
   readonly apiCalls: number;
+  /**
+   * With `request.onDemand`: pay-as-you-go options of the first ratio that has any, cheapest per vCPU first
+   * (then fewer vCPUs, zone preference, type id). Absent otherwise.
+   */
+  readonly onDemandOptions?: readonly OnDemandOption[];
 }
 
 // ---- The three ECS queries -------------------------------------------------------------------------------
@@ -125,8 +151,11 @@ export interface SpotPriceHistory {
   readonly currency?: string;
 }
 
-/** Called once per HTTP request a query sends (every page, every retry): the advisor's apiCalls. */
-export type OnRequest = () => void;
+/**
+ * Called once per HTTP request a query sends (every page, every retry), when its answer is in: the advisor's
+ * apiCalls, and the throttling signal that slows its queries down.
+ */
+export type OnRequest = (answer?: { readonly throttled: boolean }) => void;
 
 /**
  * The ECS queries the advisor needs, each returning every page. The default implementation

@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../errors";
-import { normalizeArch } from "./arch";
+import { normalizeArch } from "../contract/arch";
 import { DEFAULT_PRICE_LIMIT_FACTOR, DEFAULT_PRICE_WINDOW_MINUTES, MAX_PRICE_WINDOW_MINUTES } from "./defaults";
 import { AdviceRequest, Arch } from "./types";
 
@@ -74,6 +74,7 @@ export function validateAdviceRequest(request: AdviceRequest): AppliedAdviceRequ
     ...(request.spotDuration !== undefined ? { spotDuration: request.spotDuration } : {}),
     ...(request.limit !== undefined ? { limit: request.limit } : {}),
     priceLimitFactor,
+    ...(request.onDemand ? { onDemand: true } : {}),
   };
 }
 

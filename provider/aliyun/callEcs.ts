@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import pRetry from "p-retry";
 import { AliyunApiError } from "../errors";
 import { toAliyunApiError } from "./errors";
@@ -62,8 +63,12 @@ export async function callEcs<T>(action: string, call: () => Promise<T>, options
       factor: 2,
       randomize: true,
       signal: options.signal,
-      shouldRetry: ({ error }) =>
-        error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient"),
+      shouldRetry: async ({ error }) => {
+        if (!(error instanceof AliyunApiError && (error.kind === "throttled" || error.kind === "transient"))) return false;
+        // Throttled with x-acs-retry-after: wait what the API asked (capped like any backoff), then back off as usual.
+        if (error.retryAfterMs !== undefined) await sleep(Math.min(error.retryAfterMs, policy.maxDelayMs));
+        return true;
+      },
     },
   );
 }

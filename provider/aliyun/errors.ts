@@ -1,6 +1,9 @@
 import { AliyunApiError, AliyunErrorKind } from "../errors";
 
-/** Codes documented for RunInstances when a zone cannot supply the type right now. */
+/**
+ * RunInstances codes that mean "not this (type, zone) now": another candidate may succeed. Names as Alibaba
+ * Cloud's RunInstances error list spells them (see docs/emulator.md, conformance table).
+ */
 const CAPACITY_CODES = new Set([
   "OperationDenied.NoStock",
   "Zone.NotOnSale",
@@ -14,7 +17,7 @@ const CAPACITY_CODES = new Set([
   "SystemFailure.Delete",
 ]);
 const PRICE_CODES = new Set(["InvalidSpotPriceLimit.LowerThanPublicPrice"]);
-/** The request is fine but this instance type cannot honour part of it; another type may. */
+/** The request is fine but this type or zone cannot honour part of it (disk, quota, authorization); another may. */
 const CANDIDATE_CODES = new Set([
   "InvalidSystemDiskCategory.ValueNotSupported",
   "OperationDenied.CloudSSDNotSupported",
@@ -22,7 +25,38 @@ const CANDIDATE_CODES = new Set([
   "ImageNotSupportInstanceType",
   "InvalidInstanceType.NotSupported",
   "InvalidInstanceType.ValueNotSupported",
+  // "flavor not support spot duration instance": the type has no protection period (see launch.ts).
+  "OperationDenied.FlavorNotSupported",
+  // "instanceType or zone is not available or not authorized"
+  "OperationDenied",
+  "InvalidInstanceType.ValueUnauthorized",
+  "CategoryNotSupported",
+  "InvalidDiskCategory.NotSupported",
+  "InvalidInstanceType.NotSupportDiskCategory",
+  "IoOptimized.NotSupported",
+  // Quotas of one type, one vSwitch or one zone, not of the account.
+  "QuotaExceed.ElasticQuota",
+  "QuotaExceeded.PrivateIpAddress",
+  "QuotaExceed.DiskCapacity",
 ]);
+/**
+ * How far a per-candidate failure reaches: the whole zone (every type there fails the same way), the whole
+ * type (in every zone), or just this pair. The launcher skips the candidates a failure already rules out.
+ */
+const ZONE_WIDE_CODES = new Set(["Zone.NotOnSale", "Zone.NotOpen", "InvalidVpcZone.NotSupported", "CategoryNotSupported",
+  "QuotaExceeded.PrivateIpAddress", "QuotaExceed.DiskCapacity", "OperationDenied.ZoneSystemCategoryNotMatch"]);
+const TYPE_WIDE_CODES = new Set(["InstanceType.Offline", "InvalidInstanceType.ValueUnauthorized", "InvalidInstanceType.NotSupportDiskCategory",
+  "QuotaExceed.ElasticQuota", "OperationDenied.FlavorNotSupported", "ImageNotSupportInstanceType", "InvalidInstanceType.ValueNotSupported",
+  "IoOptimized.NotSupported", "OperationDenied.CloudSSDNotSupported", "InvalidSystemDiskCategory.ValueNotSupported"]);
+
+export type CandidateFailureReach = "zone" | "type" | "pair";
+
+export function candidateFailureReach(code: string): CandidateFailureReach {
+  if (ZONE_WIDE_CODES.has(code)) return "zone";
+  if (TYPE_WIDE_CODES.has(code)) return "type";
+  return "pair";
+}
+
 const CREDENTIAL_CODES = new Set([
   "InvalidAccessKeyId.NotFound",
   "InvalidAccessKeyId.Inactive",
@@ -34,11 +68,19 @@ const CREDENTIAL_CODES = new Set([
   "InvalidSecurityToken.MismatchWithAccessKey",
   "InvalidSecurityToken.Malformed",
 ]);
+/** Account-wide: balance, arrears, account quotas. Checked after the per-type and per-zone quota codes above. */
 const ACCOUNT_PREFIXES = ["InvalidAccountStatus", "Account.Arrearage", "QuotaExceed", "OperationDenied.QuotaExceed"];
-const TRANSIENT_CODES = new Set(["ServiceUnavailable", "InternalError", "UnknownError", "OperationConflict", "SignatureNonceUsed"]);
+/**
+ * Retried with the same request (and so the same ClientToken). IdempotentProcessing: the first request with
+ * this ClientToken is still being processed; asking again returns its result once it is done.
+ */
+const TRANSIENT_CODES = new Set(["ServiceUnavailable", "InternalError", "UnknownError", "OperationConflict", "SignatureNonceUsed",
+  "IdempotentProcessing"]);
 
 interface SdkErrorShape {
   name?: string;
+  /** ThrottlingError: the x-acs-retry-after header, in milliseconds. */
+  retryAfter?: number;
   code?: string;
   statusCode?: number;
   message?: string;
@@ -74,11 +116,13 @@ export function toAliyunApiError(action: string, err: unknown): Error {
   if (err instanceof AliyunApiError) return err;
   const e = (err ?? {}) as SdkErrorShape;
   if (isNetworkError(e)) {
-    return new AliyunApiError(`ECS ${action} did not answer: ${firstLine(e.message)}`, action, "transient", "NetworkError");
+    return new AliyunApiError(`ECS ${action} did not answer: ${firstLine(e.message)}`, action, "transient", "NetworkError",
+      undefined, undefined, { cause: err });
   }
   if (typeof e.code !== "string" || e.code === "" || e.code === "undefined") {
     if (e.statusCode !== undefined && e.statusCode >= 500) {
-      return new AliyunApiError(`ECS ${action} failed with HTTP ${e.statusCode}`, action, "transient", "ServerError", e.statusCode);
+      return new AliyunApiError(`ECS ${action} failed with HTTP ${e.statusCode}`, action, "transient", "ServerError", e.statusCode,
+        undefined, { cause: err });
     }
     return err instanceof Error ? err : new Error(String(err));
   }
@@ -91,6 +135,7 @@ export function toAliyunApiError(action: string, err: unknown): Error {
     e.code,
     e.statusCode,
     e.requestId,
+    { cause: err, ...(typeof e.retryAfter === "number" && e.retryAfter > 0 ? { retryAfterMs: e.retryAfter } : {}) },
   );
 }
 

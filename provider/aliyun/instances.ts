@@ -1,5 +1,6 @@
 import * as $Ecs from "@alicloud/ecs20140526";
 import Ecs from "@alicloud/ecs20140526";
+import { AliyunApiError } from "../errors";
 import { callEcs, CallEcsOptions } from "./callEcs";
 import { createEcsClient, EcsClientOptions } from "./ecsClient";
 
@@ -30,7 +31,16 @@ export interface ImageInfo {
   readonly imageName?: string;
 }
 
-export interface RunSpotInstanceParams {
+/** Spot terms of a launch; absent for a pay-as-you-go (on-demand) launch. */
+export interface SpotTerms {
+  readonly strategy: "SpotWithPriceLimit" | "SpotAsPriceGo";
+  /** The ceiling, with SpotWithPriceLimit. */
+  readonly priceLimit?: number;
+  /** Hours protected from reclaim: 1, or 0 for none. */
+  readonly duration: 0 | 1;
+}
+
+export interface RunInstanceParams {
   readonly zoneId: string;
   readonly vSwitchId: string;
   readonly securityGroupId: string;
@@ -38,22 +48,31 @@ export interface RunSpotInstanceParams {
   readonly instanceType: string;
   readonly instanceName: string;
   readonly hostName?: string;
-  readonly spotStrategy: "SpotWithPriceLimit" | "SpotAsPriceGo";
-  readonly spotPriceLimit?: number;
-  readonly spotDuration: 0 | 1;
+  /** Spot terms; undefined launches pay-as-you-go. */
+  readonly spot?: SpotTerms;
   readonly internetMaxBandwidthOut: number;
   readonly systemDisk: { readonly category: string; readonly sizeGiB: number };
   readonly userDataBase64: string;
   readonly clientToken: string;
-  readonly autoReleaseTime: string;
+  /**
+   * Computed for each try from the time of that try: a launch retried minutes later must still ask for at least
+   * the API's 30-minute minimum, or the retry is refused.
+   */
+  readonly autoReleaseTime: () => string;
   readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface LaunchedInstance {
+  readonly instanceId: string;
+  /** What the successful try asked for (a lost answer's retry returns the first try's instance: read it back). */
+  readonly autoReleaseTime: string;
 }
 
 /** The instance operations of the provider, reaper and CLI; each one a retried, classified ECS call. */
 export interface EcsInstanceApi {
   describeImage(imageId: string): Promise<ImageInfo | undefined>;
-  /** Launches exactly one spot instance and returns its id. Retries (same ClientToken) are idempotent. */
-  runSpotInstance(params: RunSpotInstanceParams): Promise<string>;
+  /** Launches exactly one instance (spot, or pay-as-you-go without spot terms). Retries (same ClientToken) are idempotent. */
+  runInstance(params: RunInstanceParams): Promise<LaunchedInstance>;
   /** All pages. With `instanceIds: []` nothing is returned. */
   describeInstances(filter: { instanceIds?: readonly string[]; tags?: Readonly<Record<string, string>> }): Promise<InstanceInfo[]>;
   /** Force-release (Running instances included). Up to 100 ids per call. */
@@ -81,8 +100,9 @@ export function createEcsInstanceApi(options: EcsInstanceApiOptions): EcsInstanc
         return { imageId: image.imageId, architecture: image.architecture ?? "", osType: image.OSType, imageName: image.imageName };
       }),
 
-    runSpotInstance: (p) =>
+    runInstance: (p) =>
       call("RunInstances", async (ecs) => {
+        const autoReleaseTime = p.autoReleaseTime();
         const res = await ecs.runInstances(
           new $Ecs.RunInstancesRequest({
             regionId,
@@ -94,17 +114,18 @@ export function createEcsInstanceApi(options: EcsInstanceApiOptions): EcsInstanc
             instanceName: p.instanceName,
             hostName: p.hostName,
             instanceChargeType: "PostPaid",
-            spotStrategy: p.spotStrategy,
-            spotPriceLimit: p.spotStrategy === "SpotWithPriceLimit" ? p.spotPriceLimit : undefined,
+            // Without spot terms: pay-as-you-go (NoSpot is the API's default and is sent to say so).
+            spotStrategy: p.spot?.strategy ?? "NoSpot",
+            spotPriceLimit: p.spot?.strategy === "SpotWithPriceLimit" ? p.spot.priceLimit : undefined,
             // Sent explicitly: a user report says the documented default of 1 is not always applied.
-            spotDuration: p.spotDuration,
-            spotInterruptionBehavior: "Terminate",
+            spotDuration: p.spot?.duration,
+            spotInterruptionBehavior: p.spot ? "Terminate" : undefined,
             internetChargeType: p.internetMaxBandwidthOut > 0 ? "PayByTraffic" : undefined,
             internetMaxBandwidthOut: p.internetMaxBandwidthOut,
             systemDisk: new $Ecs.RunInstancesRequestSystemDisk({ category: p.systemDisk.category, size: String(p.systemDisk.sizeGiB) }),
             userData: p.userDataBase64,
             clientToken: p.clientToken,
-            autoReleaseTime: p.autoReleaseTime,
+            autoReleaseTime,
             // Hardened metadata: tokens required, so a job cannot read metadata with a plain GET (SSRF).
             httpTokens: "required",
             httpEndpoint: "enabled",
@@ -113,8 +134,11 @@ export function createEcsInstanceApi(options: EcsInstanceApiOptions): EcsInstanc
           }),
         );
         const id = res.body?.instanceIdSets?.instanceIdSet?.[0];
-        if (!id) throw new Error(`ECS RunInstances answered without an instance id (request id ${res.body?.requestId ?? "unknown"})`);
-        return id;
+        if (!id) {
+          throw new AliyunApiError(`ECS RunInstances answered without an instance id (request id ${res.body?.requestId ?? "unknown"})`,
+            "RunInstances", "transient", "MissingInstanceId", undefined, res.body?.requestId);
+        }
+        return { instanceId: id, autoReleaseTime };
       }),
 
     describeInstances: async (filter) => {

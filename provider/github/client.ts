@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { throttling } from "@octokit/plugin-throttling";
 import { retry } from "@octokit/plugin-retry";
@@ -15,10 +16,19 @@ export interface GitHubClientOptions {
   /** Retries after a rate limit or a 5xx before giving up. */
   readonly retries?: number;
   /**
-   * GitHub's rate-limit handling, which also spaces write requests one second apart in this process (GitHub's
-   * advice against secondary rate limits). On by default; in-process tests against the emulator turn it off.
+   * GitHub's rate-limit handling: waits out primary and secondary rate limits (Retry-After) and spaces this
+   * client's write requests one second apart. On by default.
    */
   readonly throttle?: boolean;
+  /**
+   * Whose requests are spaced together (the throttling plugin's limiter id). Default: this client alone. The
+   * plugin's limiters are process-wide, so with one shared id twenty concurrent creates in one plugin host would
+   * wait for each other's writes: the last registration 19 s after the first. Per client, each create's own writes
+   * are still spaced, and GitHub's secondary limits (100 concurrent requests, 900 points and 80 content-creating
+   * requests a minute) are far from what a few dozen creates send; if GitHub answers one anyway, its Retry-After
+   * is honoured.
+   */
+  readonly limiterId?: string;
 }
 
 export const GITHUB_API_URL_VARIABLE = "GITHUB_API_URL";
@@ -71,6 +81,7 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1000, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
     throttle: options.throttle === false ? { enabled: false } : {
+      id: options.limiterId ?? `spot-runner-${randomUUID()}`,
       retryAfterBaseValue: options.retryBaseMs ?? 1000,
       onRateLimit: (_after: number, _opts: unknown, _octokit: unknown, retryCount: number) => retryCount < retries,
       onSecondaryRateLimit: (_after: number, _opts: unknown, _octokit: unknown, retryCount: number) => retryCount < retries,

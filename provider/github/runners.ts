@@ -58,7 +58,8 @@ export function toGitHubApiError(operation: string, scope: GitHubScope, err: unk
   const status = httpStatus(err);
   if (status === undefined) {
     const text = err instanceof Error ? err.message : String(err);
-    return new GitHubApiError(`GitHub ${operation} for ${describeScope(scope)} did not answer: ${text}`, operation, "unavailable");
+    return new GitHubApiError(`GitHub ${operation} for ${describeScope(scope)} did not answer: ${text}`, operation, "unavailable",
+      undefined, { cause: err });
   }
   const detail = err instanceof Error ? err.message.split(" - ")[0] : "";
   const where = describeScope(scope);
@@ -66,24 +67,25 @@ export function toGitHubApiError(operation: string, scope: GitHubScope, err: unk
     case 401:
       return new GitHubApiError(
         `GitHub rejected the credentials (401 ${detail}) during ${operation}: check GITHUB_TOKEN (or the GitHub App variables).`,
-        operation, "credentials", status);
+        operation, "credentials", status, { cause: err });
     case 403:
       return new GitHubApiError(
         `GitHub denied ${operation} on ${where} (403 ${detail}): the token needs ` +
           (scope.kind === "repo" ? "Administration: read & write on the repository" : "Self-hosted runners: read & write on the organization") +
           " (classic tokens: repo or admin:org).",
-        operation, "permission", status);
+        operation, "permission", status, { cause: err });
     case 404:
       return new GitHubApiError(
-        `GitHub ${operation}: ${where} or the runner was not found (404), or the token cannot see it.`, operation, "notFound", status);
+        `GitHub ${operation}: ${where} or the runner was not found (404), or the token cannot see it.`, operation, "notFound", status,
+        { cause: err });
     case 409:
-      return new GitHubApiError(`GitHub ${operation} on ${where}: ${detail} (409 conflict).`, operation, "conflict", status);
+      return new GitHubApiError(`GitHub ${operation} on ${where}: ${detail} (409 conflict).`, operation, "conflict", status, { cause: err });
     case 422:
       return new GitHubApiError(`GitHub ${operation} on ${where} rejected the request (422 ${detail}): check the runner group and labels.`,
-        operation, "invalid", status);
+        operation, "invalid", status, { cause: err });
     default:
       return new GitHubApiError(`GitHub ${operation} on ${where} failed with HTTP ${status}: ${detail}`, operation,
-        status >= 500 || status === 429 ? "unavailable" : "invalid", status);
+        status >= 500 || status === 429 ? "unavailable" : "invalid", status, { cause: err });
   }
 }
 

@@ -1,10 +1,12 @@
+import { GENERATED_RUNNER_NAME } from "../contract/names";
+
 /**
  * The provider names every runner `<prefix>-<arch>-<yyyymmddHHMM>-<suffix>` (naming.ts runnerNameFor). The
  * reaper only ever deletes runners whose names have exactly this shape: a hand-made runner that happens to
  * start with the prefix (say `openresty-builder`) is never touched. The time in the name (UTC, to the minute,
  * taken just before registration) is the runner's age, which GitHub's API does not give.
  */
-const GENERATED_NAME = /^([a-z][a-z0-9-]{0,19})-(amd64|arm64)-(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})-([a-z0-9]{1,8})$/;
+const GENERATED_NAME = GENERATED_RUNNER_NAME;
 
 export interface GeneratedRunnerName {
   readonly prefix: string;

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRunnerStackConfig } from "./config";
 import { defineRunnerStack } from "./program";
 
-const config = new pulumi.Config();
-const outputs = defineRunnerStack(readRunnerStackConfig((key) => config.get(key)));
+// The whole configuration, so a misspelt key is refused instead of being ignored.
+const outputs = defineRunnerStack(readRunnerStackConfig(pulumi.runtime.allConfig()));
 
 export const label = outputs.label;
 export const runnerName = outputs.runnerName;

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SpotRunner } from "../../provider";
+// From the package (the compiled build), as any program that installed it would: no TypeScript of ours is
+// compiled when `pulumi up` runs this program.
+import { SpotRunner, SpotRunnerArgs } from "aliyun-spot-runner";
 import { RunnerStackConfig } from "./config";
 
 /** What the workflow reads from `pulumi stack output --json` (all plain values, none secret). */
@@ -29,9 +31,9 @@ export function defineRunnerStack(config: RunnerStackConfig, stackName = pulumi.
   const infra = new pulumi.StackReference(config.infraStack);
   const region = infra.requireOutput("region") as pulumi.Output<string>;
   const runner = new SpotRunner("runner", {
-    ...(config.runner as Record<string, never>),
-    arch: String(config.runner.arch),
-    imageId: String(config.runner.imageId),
+    ...(config.runner as Omit<SpotRunnerArgs, "arch" | "imageId" | "region" | "namePrefix" | "vSwitchIds" | "securityGroupId">),
+    arch: config.runner.arch as string,
+    imageId: config.runner.imageId as string,
     region,
     namePrefix: infra.requireOutput("prefix") as pulumi.Output<string>,
     vSwitchIds: infra.requireOutput("vSwitchIds") as pulumi.Output<Record<string, string>>,

@@ -129,7 +129,8 @@ describe("advise through the ECS SDK against the emulator", function () {
       await run(arm64({ spotDuration: 1 }));
       const calls = emulator.admin.calls();
       const types = calls.find((c) => c.action === "DescribeInstanceTypes")!;
-      assert.equal(types.params.MaxResults, "100");
+      // The SDK model's maximum: a 1,600-type catalog in one round trip (see the fallback test below).
+      assert.equal(types.params.MaxResults, "1600");
       assert.equal(types.params.CpuArchitecture, "ARM");
       const stock = calls.find((c) => c.action === "DescribeAvailableResource")!;
       assert.deepEqual(
@@ -145,6 +146,17 @@ describe("advise through the ECS SDK against the emulator", function () {
         );
         assert.equal(p.status, 200);
       }
+    });
+
+    it("asks for pages of 100 when the API refuses 1600 (its documentation has said 100 since 2023-11-15)", async () => {
+      load(smallScenario());
+      emulator.admin.addFault({ action: "DescribeInstanceTypes", code: "InvalidParameter", status: 400,
+        message: 'The specified parameter "MaxResults" is not valid.', match: { MaxResults: "1600" }, times: -1 });
+      emulator.admin.clearCalls();
+      const advice = await run(arm64({}));
+      assert.ok(advice.candidates.length > 0);
+      const sizes = emulator.admin.calls().filter((c) => c.action === "DescribeInstanceTypes").map((c) => c.params.MaxResults);
+      assert.deepEqual(sizes, ["1600", "100"]);
     });
 
     it("pages past 100 types and finds a candidate on the last page", async () => {

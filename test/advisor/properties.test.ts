@@ -159,7 +159,9 @@ describe("advise: properties over generated catalogs", () => {
           now,
           concurrency,
         });
-        assert.deepEqual(b, a);
+        // apiCalls counts what was sent: fallback ratios are priced speculatively, and how many of those queries
+        // were skipped as moot depends on timing. The advice itself must not.
+        assert.deepEqual({ ...b, apiCalls: 0 }, { ...a, apiCalls: 0 });
         assert.ok(a.explanation.length > 0);
       }),
       { numRuns: 60 },

@@ -8,9 +8,9 @@ import { startWorld } from "./support/world";
 
 /**
  * `up` with one version of the provider, `destroy` with another: the state holds only the shim, which loads
- * whatever provider the checkout has when destroy runs. The change made between the two is a refactor that moves
- * the provider class to another module (what would break a provider serialized whole, with its module paths) and
- * marks its log lines, so the test can see which code the destroy ran.
+ * whatever provider the checkout has built when destroy runs. The change made between the two is a refactor that
+ * moves the provider class to another module (what would break a provider serialized whole, with its module
+ * paths) and marks its log lines, so the test can see which code the destroy ran.
  */
 describeWithGoTool("pulumi", "destroy after the provider's code changed, with the real Pulumi CLI", function () {
   this.timeout(240_000);
@@ -31,16 +31,17 @@ describeWithGoTool("pulumi", "destroy after the provider's code changed, with th
       assert.match(up.stdout, /\[spot-runner\] runner \S+ is online/);
       assert.equal(world.emu.admin.state().instances.length, 1);
 
-      // The next commit: the provider class moves to another file, and its log lines say which code this is.
-      const provider = path.join(root, "provider");
-      fs.renameSync(path.join(provider, "spotRunnerProvider.ts"), path.join(provider, "runnerLifecycle.ts"));
-      for (const file of ["runtime.ts", "index.ts"]) {
+      // The next commit, built: the provider class moves to another module, and its log lines say which code this is.
+      const provider = path.join(root, "dist", "provider");
+      fs.renameSync(path.join(provider, "spotRunnerProvider.js"), path.join(provider, "runnerLifecycle.js"));
+      for (const file of fs.readdirSync(provider, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"))) {
         const text = fs.readFileSync(path.join(provider, file), "utf8");
-        fs.writeFileSync(path.join(provider, file), text.replaceAll('"./spotRunnerProvider"', '"./runnerLifecycle"'));
+        fs.writeFileSync(path.join(provider, file), text.replace(/require\("((?:\.\.?\/)+)spotRunnerProvider"\)/g, 'require("$1runnerLifecycle")'));
       }
-      const runtime = path.join(provider, "runtime.ts");
+      const runtime = path.join(provider, "runtime.js");
       fs.writeFileSync(runtime, fs.readFileSync(runtime, "utf8").replace("`[spot-runner] ${line}\\n`", "`[spot-runner v2] ${line}\\n`"));
       assert.match(fs.readFileSync(runtime, "utf8"), /\[spot-runner v2\]/, "the test's edit applied");
+      assert.match(fs.readFileSync(runtime, "utf8"), /require\("\.\/runnerLifecycle"\)/, "the test's move applied");
 
       const destroy = await pulumi("destroy", "--stack", stack, "--yes", "--skip-preview", "--non-interactive", "--remove");
       assert.match(destroy.stdout, /\[spot-runner v2\] releasing i-/, "destroy ran the new code");

@@ -112,7 +112,7 @@ describe("infra/config", () => {
       ["no region", { ...minimal, "alicloud:region": undefined }, /^alicloud:region: is not set\. Fix: pulumi config set alicloud:region cn-hangzhou$/],
       ["a bad region", { ...minimal, "alicloud:region": "Hangzhou" }, /^alicloud:region: "Hangzhou" is not a region id/],
       ["no prefix", { ...minimal, [configKey("prefix")]: undefined }, /^spot-runner-infra:prefix: is not set\. Fix: pulumi config set spot-runner-infra:prefix openresty$/],
-      ["a bad prefix", { ...minimal, [configKey("prefix")]: "Open_Resty" }, /^spot-runner-infra:prefix: "Open_Resty" must be 1-32 lowercase/],
+      ["a bad prefix", { ...minimal, [configKey("prefix")]: "Open_Resty" }, /^spot-runner-infra:prefix: "Open_Resty" is not a name prefix: 1-32 lowercase/],
       ["a bad VPC CIDR", { ...minimal, [configKey("vpcCidr")]: "172.16.0.0/33" }, /^spot-runner-infra:vpcCidr: "172\.16\.0\.0\/33" is not an IPv4 CIDR.*Fix: pulumi config set spot-runner-infra:vpcCidr 172\.16\.0\.0\/16$/],
       ["a public VPC CIDR", { ...minimal, [configKey("vpcCidr")]: "8.8.0.0/16" }, /^spot-runner-infra:vpcCidr: "8\.8\.0\.0\/16" is not inside 10\.0\.0\.0\/8/],
       ["a VPC mask out of range", { ...minimal, [configKey("vpcCidr")]: "10.0.0.0/29" }, /^spot-runner-infra:vpcCidr: .*\/8 to \/28/],

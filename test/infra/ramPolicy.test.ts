@@ -74,7 +74,9 @@ describe("infra/ramPolicy", () => {
       it("denies tag changes unconditionally", () => {
         const denies = doc.Statement.filter((s) => s.Effect === "Deny");
         assert.deepEqual(denies, [{ Effect: "Deny", Action: [...TAG_MUTATION_ACTIONS], Resource: "*" }]);
-        assert.ok(TAG_MUTATION_ACTIONS.includes("ecs:TagResources") && TAG_MUTATION_ACTIONS.includes("ecs:UntagResources"));
+        for (const action of ["ecs:TagResources", "ecs:UntagResources", "ecs:AddTags", "ecs:RemoveTags", "ecs:CreateTags", "ecs:DeleteTags"]) {
+          assert.ok(TAG_MUTATION_ACTIONS.includes(action), action);
+        }
       });
     });
   }

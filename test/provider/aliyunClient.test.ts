@@ -4,6 +4,9 @@ import { resolveEcsEndpoint } from "../../provider/aliyun/endpoint";
 import { classifyAliyunErrorCode, toAliyunApiError } from "../../provider/aliyun/errors";
 import { callEcs, EcsCallRecord } from "../../provider/aliyun/callEcs";
 import { AliyunApiError, MissingEnvironmentError } from "../../provider/errors";
+import { startEmulator } from "../../emulator";
+import { smallScenario } from "../../emulator/scenario/small";
+import { createEcsInstanceApi } from "../../provider/aliyun/instances";
 
 describe("Aliyun client layer", () => {
   describe("readAliyunCredentials", () => {
@@ -74,7 +77,9 @@ describe("Aliyun client layer", () => {
       ["SignatureDoesNotMatch", 400, "credentials"],
       ["Forbidden.RAM", 403, "permission"],
       ["InvalidAccountStatus.NotEnoughBalance", 403, "account"],
-      ["QuotaExceed.ElasticQuota", 403, "account"],
+      // The quota of one instance type: another type may launch (RunInstances error list).
+      ["QuotaExceed.ElasticQuota", 403, "candidate"],
+      ["QuotaExceed.PostPaidInstance", 403, "account"],
       ["InvalidInstanceId.NotFound", 404, "notFound"],
       ["MissingParameter", 400, "invalid"],
     ];
@@ -106,6 +111,31 @@ describe("Aliyun client layer", () => {
         [2, false, "Throttling.User"],
         [3, true, undefined],
       ]);
+    });
+
+    it("keeps the API's x-acs-retry-after (ms) on a throttled error, and waits it before the retry", async () => {
+      const throttledWithHint = Object.assign(sdkError("Throttling.User", 400, "ThrottlingError"), { retryAfter: 1500 });
+      const classified = toAliyunApiError("DescribeSpotPriceHistory", throttledWithHint);
+      assert.ok(classified instanceof AliyunApiError && classified.retryAfterMs === 1500 && classified.cause === throttledWithHint);
+      // The wait is capped by the policy's longest backoff (2 ms here), so this test takes milliseconds.
+      let calls = 0;
+      const result = await callEcs("DescribeSpotPriceHistory", async () => {
+        calls += 1;
+        if (calls === 1) throw throttledWithHint;
+        return "ok";
+      }, { retry: fast });
+      assert.deepEqual([result, calls], ["ok", 2]);
+    });
+
+    it("reads x-acs-retry-after from a real throttling answer (through the SDK, from the emulator)", async () => {
+      const emu = await startEmulator({ scenario: smallScenario(), clock: "manual" });
+      try {
+        emu.admin.addFault({ action: "DescribeInstances", code: "Throttling.User", status: 400, times: -1 });
+        const ecs = createEcsInstanceApi({ regionId: "cn-hangzhou", env: emu.env, retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 } });
+        await assert.rejects(ecs.describeInstances({}), (err: unknown) => err instanceof AliyunApiError && err.kind === "throttled" && err.retryAfterMs === 1000);
+      } finally {
+        await emu.close();
+      }
     });
 
     it("does not retry a capacity error and reports it classified, naming the action", async () => {

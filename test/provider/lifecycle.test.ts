@@ -71,7 +71,7 @@ describe("SpotRunner provider against the emulator", function () {
       },
     });
     const { outs } = await h.provider.create(h.props());
-    assert.deepEqual(outs.attempts[0], { instanceTypeId: "ecs.c8y.2xlarge", zoneId: "cn-hangzhou-j", source: "ranked", outcome: "price", code: "InvalidSpotPriceLimit.LowerThanPublicPrice" });
+    assert.deepEqual(outs.attempts[0], { instanceTypeId: "ecs.c8y.2xlarge", zoneId: "cn-hangzhou-j", source: "ranked", chargeType: "spot", outcome: "price", code: "InvalidSpotPriceLimit.LowerThanPublicPrice" });
     assert.equal(outs.zoneId, "cn-hangzhou-b");
   });
 
@@ -97,11 +97,14 @@ describe("SpotRunner provider against the emulator", function () {
     assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
   });
 
-  it("explains why nothing qualifies, before registering anything", async () => {
+  it("explains why nothing qualifies, launches nothing, and removes the runner registered meanwhile", async () => {
     h = await startHarness();
     await assert.rejects(h.provider.create(h.props({ families: ["ecs.c8r"] })), NoSpotCapacityError);
     assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
-    assert.equal(h.emu.admin.calls().filter((c) => c.api === "github").length, 0);
+    assert.equal(h.emu.admin.calls().filter((c) => c.action === "RunInstances").length, 0);
+    // The registration ran beside the advisor (issue 14): it is undone, not skipped.
+    const github = h.emu.admin.calls().filter((c) => c.api === "github").map((c) => c.action);
+    assert.ok(github.some((a) => /generate-jitconfig/.test(a)) && github.some((a) => /^DELETE /.test(a)), github.join(", "));
   });
 
   it("releases the instance and removes the runner when the runner never comes online, quoting the console", async () => {

@@ -67,7 +67,8 @@ describe("SpotRunner through Pulumi's dynamic-provider host", function () {
     for (const sentinel of ["SENTINEL_AK_ID", "SENTINEL_AK_SECRET", "SENTINEL_GH_TOKEN", "SENTINEL_ALICLOUD_SECRET"]) {
       assert.ok(!providerText.includes(sentinel), `${sentinel} leaked into the serialized provider`);
     }
-    assert.match(providerText, /require\("aliyun-spot-runner\/provider\/runtime"\)/);
+    assert.match(providerText, /require\("aliyun-spot-runner\/runtime"\)/);
+    assert.doesNotMatch(providerText, /ts-node/, "the host loads compiled JavaScript, no TypeScript loader");
     assert.doesNotMatch(providerText, /@alicloud|@octokit/);
     assert.ok(providerText.length < 4000, `${providerText.length} characters`);
   });
@@ -99,6 +100,19 @@ describe("SpotRunner through Pulumi's dynamic-provider host", function () {
     const read = await host.read(URN, created.id, created.properties);
     assert.equal(read.id, created.id);
 
+    await host.delete(URN, created.id, created.properties);
+    assert.deepEqual(emu.admin.state().instances, []);
+    assert.deepEqual(emu.admin.state().runners, []);
+  });
+
+  it("falls back to pay-as-you-go through the host when spot is sold out, and destroys it", async () => {
+    emu.admin.addFault({ action: "RunInstances", code: "OperationDenied.NoStock", status: 403, match: { SpotStrategy: "SpotWithPriceLimit" }, times: -1 });
+    const { inputs, failures } = await host.check(URN, {}, { ...props(), onDemandFallback: true, maxLaunchAttempts: 1 });
+    assert.deepEqual(failures, []);
+    const created = await host.create(URN, inputs);
+    assert.equal(created.properties.chargeType, "on-demand");
+    assert.equal(emu.admin.state().instances.find((i) => i.instanceId === created.id)?.spotStrategy, "NoSpot");
+    emu.admin.clearFaults();
     await host.delete(URN, created.id, created.properties);
     assert.deepEqual(emu.admin.state().instances, []);
     assert.deepEqual(emu.admin.state().runners, []);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { smallScenario, withAccessKey } from "../../emulator/scenario/small";
 import { buildRunnerPolicy, RamPolicyLevel } from "../../infra/ramPolicy";
-import { AliyunApiError, PartialCreateError, RunnerNeverOnlineError } from "../../provider/errors";
+import { AliyunApiError, PartialCreateError, ReleaseNotVerifiedError, RunnerNeverOnlineError } from "../../provider/errors";
 import { ALL_ALIYUN_ACTIONS } from "../../provider/permissions";
 import { Harness, startHarness } from "./support/harness";
 
@@ -57,7 +57,8 @@ describe("the infra stack's RAM policy is sufficient and minimal", function () {
       // Without DescribeInstances, the launched instance cannot even be watched: create reports it as partially
       // created (so `pulumi destroy` can finish) instead of a plain error.
       if (!consolePath) {
-        assert.ok((failure instanceof AliyunApiError && failure.kind === "permission") || failure instanceof PartialCreateError, failure.message);
+        const denial = failure instanceof ReleaseNotVerifiedError ? failure.cause : failure;
+        assert.ok((denial instanceof AliyunApiError && denial.kind === "permission") || failure instanceof PartialCreateError, failure.message);
       }
       const denied = harness.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM").map((c) => `ecs:${c.action}`);
       assert.ok(denied.length > 0 && denied.every((a) => a === missing), `denied: ${denied.join(", ")}`);

@@ -9,19 +9,19 @@ function manualClock(start = 0) {
 }
 
 describe("waitFor", () => {
-  it("returns as soon as the probe is done, polling with a growing interval", async () => {
+  it("returns as soon as the probe is done, polling at a steady interval", async () => {
     const clock = manualClock();
     let polls = 0;
     const value = await waitFor(async () => (++polls === 4 ? { done: true, value: "ready" } : { done: false, observation: `poll ${polls}` }),
-      { what: "x", timeoutMs: 60_000, initialIntervalMs: 1000, maxIntervalMs: 2000, clock });
+      { what: "x", timeoutMs: 60_000, intervalMs: 1000, clock });
     assert.equal(value, "ready");
-    assert.deepEqual(clock.sleeps, [1000, 1500, 2000]);
+    assert.deepEqual(clock.sleeps, [1000, 1000, 1000]);
   });
 
   it("times out at the deadline, with the last observation in the message", async () => {
     const clock = manualClock();
     await assert.rejects(
-      waitFor(async () => ({ done: false, observation: "Starting" }), { what: "instance i-1 to be Running", timeoutMs: 10_000, initialIntervalMs: 3000, maxIntervalMs: 3000, clock }),
+      waitFor(async () => ({ done: false, observation: "Starting" }), { what: "instance i-1 to be Running", timeoutMs: 10_000, intervalMs: 3000, clock }),
       (err: unknown) => err instanceof WaitTimeoutError && /i-1 to be Running/.test(err.message) && /Starting/.test(err.message),
     );
     assert.equal(clock.now(), 10_000);
@@ -29,7 +29,7 @@ describe("waitFor", () => {
 
   it("lets a probe error through immediately", async () => {
     const clock = manualClock();
-    await assert.rejects(waitFor(async () => { throw new Error("boom"); }, { what: "x", timeoutMs: 1000, initialIntervalMs: 10, maxIntervalMs: 10, clock }), /boom/);
+    await assert.rejects(waitFor(async () => { throw new Error("boom"); }, { what: "x", timeoutMs: 1000, intervalMs: 10, clock }), /boom/);
     assert.equal(clock.now(), 0);
   });
 });

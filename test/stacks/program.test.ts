@@ -36,7 +36,8 @@ describe("the runner stack program (stacks/runner)", () => {
     );
   });
 
-  const config = (values: Record<string, string>) => readRunnerStackConfig((key) => values[key]);
+  const config = (values: Record<string, string>) =>
+    readRunnerStackConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`spot-runner-job:${k}`, v])));
 
   it("declares one SpotRunner on the infra stack's network, prefix and region, tagged with the stack", async () => {
     const outputs = defineRunnerStack(config({
@@ -58,16 +59,22 @@ describe("the runner stack program (stacks/runner)", () => {
     assert.equal(runner.inputs.securityGroupId, "sg-1");
     assert.equal(runner.inputs.stackName, "gha-42-1-arm64");
     assert.deepEqual(runner.inputs.labels, ["docker", "big"]);
-    assert.equal(runner.inputs.maxCpu, "16");
+    assert.equal(runner.inputs.maxCpu, 16, "typed from the config text");
     assert.equal(runner.inputs.runId, "42");
-    assert.match(String(runner.inputs.__provider), /aliyun-spot-runner\/provider\/runtime/, "the serialized shim");
+    assert.match(String(runner.inputs.__provider), /aliyun-spot-runner\/runtime/, "the serialized shim");
   });
 
   it("names every missing required key", () => {
-    assert.throws(() => config({ arch: "arm64" }), /missing configuration infraStack, imageId, githubRepository \(or githubOrganization\)/);
+    assert.throws(() => config({ arch: "arm64" }), /missing infraStack, imageId, githubRepository \(or githubOrganization\)/);
   });
 
   it("rejects a malformed JSON list with the key", () => {
-    assert.throws(() => config({ infraStack: "s", arch: "arm64", imageId: "i", githubRepository: "o/r", labels: "[oops" }), /labels looks like a JSON list/);
+    assert.throws(() => config({ infraStack: "s", arch: "arm64", imageId: "i", githubRepository: "o/r", labels: "[oops" }), /labels: looks like a JSON list/);
+  });
+
+  it("ignores the keys of other namespaces (the provider's own config)", () => {
+    const read = readRunnerStackConfig({ "spot-runner-job:infraStack": "s", "spot-runner-job:arch": "arm64", "spot-runner-job:imageId": "i",
+      "spot-runner-job:githubRepository": "o/r", "alicloud:region": "cn-hangzhou" });
+    assert.equal(read.infraStack, "s");
   });
 });

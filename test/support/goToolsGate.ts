@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toolBinDir } from "../../tools/build/goTools";
+import { toolBinDir } from "../../tools/goTools/goTools";
 
 /**
  * The tests that need binaries built from the Go module proxy (the real Pulumi CLI, actionlint) run when those are

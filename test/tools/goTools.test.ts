@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ACTIONLINT, GoToolSpec, PULUMI } from "../../tools/build/goTools";
-import { GoMissingError, GoTooOldError, ModuleProxyError, ToolBuildError } from "../../tools/build/errors";
-import { ensureGoTool } from "../../tools/build/install";
+import { ACTIONLINT, GoToolSpec, PULUMI } from "../../tools/goTools/goTools";
+import { GoMissingError, GoTooOldError, ModuleProxyError, ToolBuildError } from "../../tools/goTools/errors";
+import { ensureGoTool } from "../../tools/goTools/install";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 
@@ -46,7 +46,7 @@ interface Sandbox {
   readonly goCalls: () => string[];
 }
 
-describe("tools/build: Go tools from the module proxy", function () {
+describe("tools/goTools: Go tools from the module proxy", function () {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 

@@ -3,16 +3,17 @@ import * as path from "node:path";
 import { REPO_ROOT } from "./world";
 
 /**
- * A copy of this project in a temporary directory, as a later commit of it would be checked out: its own provider/
- * and stacks/runner/ sources, and a node_modules of links to the real one, except that the package's self-link
- * (aliyun-spot-runner) points at the copy. The shim Pulumi stores in state requires the provider through that
- * name, so editing the copy's provider changes what a later `pulumi destroy` runs, as a new commit would.
+ * A copy of this project in a temporary directory, as a later commit of it would be checked out and built: its own
+ * package.json, build (dist/) and stacks/runner/ sources, and a node_modules of links to the real one, except
+ * that the package's self-link (aliyun-spot-runner) points at the copy. The shim Pulumi stores in state requires
+ * the provider through that name, so editing the copy's build changes what a later `pulumi destroy` runs, as a
+ * new commit would.
  */
 export function copyProject(into: string): { root: string; runnerDir: string } {
   const root = path.join(into, "project");
   fs.mkdirSync(path.join(root, "node_modules"), { recursive: true });
   for (const file of ["package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
-  fs.cpSync(path.join(REPO_ROOT, "provider"), path.join(root, "provider"), { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, "dist"), path.join(root, "dist"), { recursive: true });
   const runnerDir = path.join(root, "stacks", "runner");
   fs.mkdirSync(runnerDir, { recursive: true });
   for (const file of ["Pulumi.yaml", "index.ts", "config.ts", "program.ts", "tsconfig.json"]) {

@@ -47,13 +47,19 @@ export function virtualClock(emu: RunningEmulator): Clock {
   };
 }
 
-/** Provider wiring against an emulator: the real SDK and Octokit over loopback, the emulator's clock. */
-export function depsFor(emu: RunningEmulator, env: NodeJS.ProcessEnv, logs: string[], overrides: Partial<ProviderDeps> = {}): ProviderDeps {
+/**
+ * Provider wiring against an emulator: the real SDK and Octokit over loopback, the emulator's clock. GitHub's
+ * throttling plugin spaces each client's writes a real second apart, which most tests do not need to wait for;
+ * `productionThrottling` turns it on (the load test).
+ */
+export function depsFor(emu: RunningEmulator, env: NodeJS.ProcessEnv, logs: string[], overrides: Partial<ProviderDeps> = {},
+  options: { productionThrottling?: boolean } = {}): ProviderDeps {
   let suffix = 0;
+  const throttle = options.productionThrottling === true;
   return {
     ecs: (regionId) => createEcsInstanceApi({ regionId, env, retry: FAST_RETRY }),
     advisorQueries: (regionId) => createEcsAdvisorQueries({ regionId, env, retry: FAST_RETRY }),
-    runners: () => createRunnerApi(() => createGitHubClient({ env, retryBaseMs: 1, retries: 2, throttle: false })),
+    runners: () => createRunnerApi(() => createGitHubClient({ env, retryBaseMs: 1, retries: 2, throttle })),
     renderUserData: renderBootstrapScript,
     clock: virtualClock(emu),
     randomSuffix: () => `t${String(++suffix).padStart(4, "0")}`,
@@ -63,7 +69,7 @@ export function depsFor(emu: RunningEmulator, env: NodeJS.ProcessEnv, logs: stri
       githubAuthFromEnv(env);
     },
     pollMs: 1_000,
-    maxPollMs: 5_000,
+    githubPollMs: 2_000,
     releaseTimeoutMs: 5 * 60_000,
     ...overrides,
   };
@@ -80,12 +86,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { scenario?: Scenario; env?: Record<string, string>; deps?: Partial<ProviderDeps> } = {}): Promise<Harness> {
+export async function startHarness(options: { scenario?: Scenario; env?: Record<string, string>; deps?: Partial<ProviderDeps>; productionThrottling?: boolean } = {}): Promise<Harness> {
   const scenario = options.scenario ?? smallScenario();
   const emu = await startEmulator({ scenario, clock: "manual" });
   const env = { ...emu.env, ...(options.env ?? {}) };
   const logs: string[] = [];
-  const provider = new SpotRunnerProvider(depsFor(emu, env, logs, options.deps));
+  const provider = new SpotRunnerProvider(depsFor(emu, env, logs, options.deps, { productionThrottling: options.productionThrottling }));
   const vSwitchIds = Object.fromEntries(scenario.vSwitches.map((v) => [v.zoneId, v.vSwitchId]));
   return {
     emu,

@@ -107,21 +107,19 @@ export async function launchInstance(world: ReaperWorld, runnerName: string, jit
   const prefix = options.prefix ?? "openresty";
   const now = world.emu.clock.now();
   const userData = `#!/bin/bash\n${jitConfig ? `./run.sh --jitconfig ${jitConfig}` : "echo no runner"}\n`;
-  return world.ecs.runSpotInstance({
+  const launched = await world.ecs.runInstance({
     zoneId: `${REGION}-j`,
     vSwitchId: guideVSwitchId("j"),
     securityGroupId: GUIDE_SECURITY_GROUP_ID,
     imageId: ALIYUN_LINUX_3_ARM64,
     instanceType: "ecs.c8y.2xlarge",
     instanceName: `${prefix}-arm64-spot-test`,
-    spotStrategy: "SpotWithPriceLimit",
-    spotPriceLimit: 0.24,
-    spotDuration: 1,
+    spot: { strategy: "SpotWithPriceLimit", priceLimit: 0.24, duration: 1 },
     internetMaxBandwidthOut: 0,
     systemDisk: { category: "cloud_essd", sizeGiB: 40 },
     userDataBase64: Buffer.from(userData).toString("base64"),
-    clientToken: clientTokenFor(runnerName, 0),
-    autoReleaseTime: autoReleaseTimeFor(now, options.ttlMinutes ?? 120),
+    clientToken: clientTokenFor(runnerName, "0"),
+    autoReleaseTime: () => autoReleaseTimeFor(now, options.ttlMinutes ?? 120),
     tags: {
       [TAG_KEYS.managedBy]: MANAGED_BY_VALUE,
       [TAG_KEYS.prefix]: prefix,
@@ -132,6 +130,7 @@ export async function launchInstance(world: ReaperWorld, runnerName: string, jit
       ...(options.stack ? { [TAG_KEYS.stack]: options.stack } : {}),
     },
   });
+  return launched.instanceId;
 }
 
 /** A runner registered and never started (what a create leaves when it is killed before launching). */

@@ -5,14 +5,14 @@ import { ensureGoTool } from "./install";
 
 /**
  * `npm run pulumi:build`, `npm run actionlint:build`, `npm run tools:build`:
- *   node -r ts-node/register/transpile-only tools/build/main.ts <pulumi|actionlint|all>
+ *   node -r ts-node/register/transpile-only tools/goTools/main.ts <pulumi|actionlint|all>
  * Exit codes: 0 installed, 1 the build failed (one line says why), 2 bad arguments.
  */
 async function main(argv: readonly string[]): Promise<number> {
   const names = argv.length === 0 || argv.includes("all") ? GO_TOOLS.map((t) => t.name) : [...argv];
   const unknown = names.filter((n) => !GO_TOOLS.some((t) => t.name === n));
   if (unknown.length > 0) {
-    console.error(`tools/build: unknown tool ${unknown.join(", ")}; choose from ${GO_TOOLS.map((t) => t.name).join(", ")} or all`);
+    console.error(`tools/goTools: unknown tool ${unknown.join(", ")}; choose from ${GO_TOOLS.map((t) => t.name).join(", ")} or all`);
     return 2;
   }
   const repoRoot = path.resolve(__dirname, "../..");
@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err) => {
-    console.error(`tools/build: ${err instanceof Error ? err.stack : String(err)}`);
+    console.error(`tools/goTools: ${err instanceof Error ? err.stack : String(err)}`);
     process.exitCode = 1;
   },
 );

@@ -1,0 +1,108 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { createGitHubClient } from "../../provider/github/client";
+import { Harness, startHarness } from "../provider/support/harness";
+
+/**
+ * Can the build job really be scheduled on the runner the start job made? A runner is created through the
+ * provider against the emulator (which, like GitHub, gives a just-in-time runner exactly the labels of its
+ * registration request); then every workflow job whose `runs-on` reads another job's outputs is resolved the
+ * way GitHub resolves it (job output -> step output -> what job.sh writes from the stack outputs) and matched
+ * with GitHub's rule: every requested label must be one of the runner's labels, case-insensitively.
+ */
+const REPO_ROOT = path.resolve(__dirname, "../..");
+const WORKFLOW_DIR = path.join(REPO_ROOT, ".github/workflows");
+const JOB_SCRIPT = path.join(REPO_ROOT, "stacks/runner/job.sh");
+
+type Json = Record<string, any>;
+const NEEDS_OUTPUT = /\$\{\{\s*needs\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g;
+const STEP_OUTPUT = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$/;
+
+/** job.sh's stack output -> step output names (`OUTPUT_NAMES`), read from the script itself. */
+function jobScriptOutputNames(): Map<string, string> {
+  const text = fs.readFileSync(JOB_SCRIPT, "utf8");
+  const block = /readonly OUTPUT_NAMES="([^"]*)"/.exec(text)?.[1];
+  assert.ok(block, "job.sh defines OUTPUT_NAMES");
+  const stepToStack = new Map<string, string>();
+  for (const pair of block.split(/\s+/).filter(Boolean)) {
+    const [stackKey, stepName] = pair.split(":");
+    stepToStack.set(stepName, stackKey);
+  }
+  return stepToStack;
+}
+
+interface ScheduledJob {
+  readonly where: string;
+  readonly runsOn: unknown;
+  readonly jobs: Json;
+}
+
+function jobsReadingOutputsInRunsOn(): ScheduledJob[] {
+  const found: ScheduledJob[] = [];
+  for (const file of fs.readdirSync(WORKFLOW_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const doc = YAML.parse(fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8")) as Json;
+    for (const [name, job] of Object.entries((doc.jobs ?? {}) as Json)) {
+      const runsOn = (job as Json)["runs-on"];
+      if (runsOn !== undefined && /needs\./.test(JSON.stringify(runsOn))) {
+        found.push({ where: `${file} job ${name}`, runsOn, jobs: doc.jobs as Json });
+      }
+    }
+  }
+  return found;
+}
+
+/** What GitHub puts in place of `${{ needs.<job>.outputs.<name> }}`, given the runner stack's outputs. */
+function resolveNeedsOutput(jobs: Json, needed: string, output: string, stackOutputs: Record<string, unknown>, where: string): string {
+  const expression = jobs[needed]?.outputs?.[output];
+  assert.equal(typeof expression, "string", `${where}: job ${needed} has no output ${output}`);
+  const step = STEP_OUTPUT.exec(expression);
+  assert.ok(step, `${where}: job ${needed} output ${output} is not a step output (${expression})`);
+  const producer = (jobs[needed].steps as Json[]).find((s) => s.id === step[1]);
+  assert.ok(producer && /job\.sh"? up\b|job\.sh up /.test(String(producer.run)), `${where}: step ${step[1]} does not run job.sh up`);
+  const stackKey = jobScriptOutputNames().get(step[2]);
+  assert.ok(stackKey, `${where}: job.sh writes no step output ${step[2]}`);
+  const value = stackOutputs[stackKey];
+  assert.equal(typeof value, "string", `${where}: the runner has no ${stackKey} output`);
+  return value as string;
+}
+
+function requestedLabels(runsOn: unknown, resolve: (needed: string, output: string) => string): string[] {
+  const entries = Array.isArray(runsOn) ? runsOn : [runsOn];
+  return entries.map((entry) => String(entry).replace(NEEDS_OUTPUT, (_m, needed: string, output: string) => resolve(needed, output)));
+}
+
+describe("workflows: jobs that run on a spot runner can be scheduled on it", function () {
+  let h: Harness;
+  after(async () => h?.close());
+
+  it("every runs-on that reads a job output names only labels the created runner has", async () => {
+    const scheduled = jobsReadingOutputsInRunsOn();
+    assert.ok(scheduled.length >= 1, "the build workflow runs a job on the spot runner");
+
+    h = await startHarness();
+    const { outs } = await h.provider.create(h.props({ labels: ["openresty-build"] }));
+    // The runner as GitHub lists it once it is online.
+    const octokit = createGitHubClient({ env: h.emu.env, retries: 0, throttle: false });
+    const [owner, repo] = String(outs.githubRepository).split("/");
+    const { data: runner } = await octokit.rest.actions.getSelfHostedRunnerForRepo({ owner, repo, runner_id: Number(outs.runnerId) });
+    assert.equal(runner.status, "online");
+    const runnerLabels = new Set(runner.labels.map((l) => l.name.toLowerCase()));
+    assert.deepEqual([...runnerLabels].sort(), [String(outs.label).toLowerCase(), "openresty-build"].sort(),
+      "a JIT runner has exactly its registered labels");
+
+    for (const job of scheduled) {
+      const wanted = requestedLabels(job.runsOn, (needed, output) => resolveNeedsOutput(job.jobs, needed, output, outs, job.where));
+      const unmatched = wanted.filter((label) => !runnerLabels.has(label.toLowerCase()));
+      assert.deepEqual(unmatched, [], `${job.where}: runs-on ${JSON.stringify(job.runsOn)} asks for labels runner ` +
+        `${String(outs.runnerName)} does not have (${[...runnerLabels].join(", ")}); GitHub would queue it for 24 hours`);
+    }
+  });
+
+  it("the matching rule rejects the old form [self-hosted, <label>] (the test can fail)", () => {
+    const runnerLabels = new Set(["openresty-arm64-202612041600-abcd1234"]);
+    const wanted = requestedLabels(["self-hosted", "${{ needs.start.outputs.label }}"], () => "openresty-arm64-202612041600-abcd1234");
+    assert.deepEqual(wanted.filter((l) => !runnerLabels.has(l.toLowerCase())), ["self-hosted"]);
+  });
+});
