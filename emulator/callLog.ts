@@ -3,8 +3,8 @@ export interface CallLogEntry {
   readonly seq: number;
   /** Emulated time of the call, ISO 8601. */
   readonly time: string;
-  readonly api: "ecs" | "github";
-  /** ECS action, or "<METHOD> <path>" for GitHub. */
+  readonly api: "ecs" | "github" | "sts";
+  /** ECS or STS action, or "<METHOD> <path>" for GitHub. */
   readonly action: string;
   /** Request parameters with secrets redacted (ECS: query/form minus signature fields; GitHub: query and body). */
   readonly params: Readonly<Record<string, unknown>>;
@@ -22,8 +22,8 @@ export interface CallLogEntry {
 
 /** Signature plumbing: noise in a log, and sometimes secret. */
 const DROPPED = new Set(["Signature", "SignatureNonce", "SignatureMethod", "SignatureVersion", "SignatureType", "Timestamp", "AccessKeyId", "Format", "Action", "Version"]);
-/** Values that must never be written down: user data carries a GitHub JIT config. */
-const SECRET = /^(UserData|Password|SecurityToken|BearerToken|AccessKeySecret|token|encoded_jit_config|jitconfig|client_secret|private_key)$/i;
+/** Values that must never be written down: user data carries a GitHub JIT config; an OIDC token is a credential. */
+const SECRET = /^(UserData|Password|SecurityToken|OIDCToken|BearerToken|AccessKeySecret|token|encoded_jit_config|jitconfig|client_secret|private_key)$/i;
 
 export function redactParams(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

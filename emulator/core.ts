@@ -5,23 +5,35 @@ import type { EmulatorClock } from "./clock";
 import { FaultRegistry } from "./faults";
 import { IdGenerator } from "./ids";
 import { NonceCache } from "./ecs/authenticate";
+import { StsRegistry } from "./sts/registry";
 import { World } from "./state/world";
 
 export const DEFAULT_START_TIME = "2026-01-01T00:00:00Z";
 
+/** A request was waiting out a fault's latency when the emulator was reset or closed; it gets no answer. */
+export class RequestCancelledError extends Error {
+  override name = "RequestCancelledError";
+  constructor() {
+    super("the emulator was reset or closed while this request waited out a fault's latency");
+  }
+}
+
 /**
  * Everything one emulator instance holds, shared by the ECS, GitHub and admin front ends: the clock, the world
  * built from the scenario, faults, the call log and the nonce cache. Real-time waits (fault latency) go through
- * `sleep` so `close()` can cut them short.
+ * `sleep`, so `reset`, a scenario replacement and `close()` can cancel them: a request from before a reset must not
+ * act on the world after it.
  */
 export class EmulatorCore {
   readonly faults = new FaultRegistry();
   readonly calls = new CallLog();
   readonly nonces = new NonceCache();
   readonly ids = new IdGenerator();
+  /** OIDC providers, roles and the temporary credentials STS issued (emulator/sts/). */
+  readonly sts = new StsRegistry();
   private current: World;
   private loaded: Scenario;
-  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; cancel: () => void }>();
 
   constructor(
     scenario: Scenario,
@@ -54,27 +66,35 @@ export class EmulatorCore {
     this.reset();
   }
 
-  /** Back to the scenario as loaded: no instances, runners, faults or calls; a manual clock rewinds to the start. */
+  /**
+   * Back to the scenario as loaded: no instances, runners, faults or calls; a manual clock rewinds to the start.
+   * Requests still waiting out a fault's latency are cancelled: their connection is closed with no answer.
+   */
   reset(): void {
+    this.cancelWaits();
     this.clock.rewind(startOf(this.loaded, this.clock.kind, this.clock.now()));
     this.current = this.build(this.loaded);
     this.faults.clear();
     this.calls.clear();
   }
 
+  /** A real-time wait; rejects with RequestCancelledError when reset, replaceScenario or close cancels it. */
   sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const entry = { timer: setTimeout(() => (this.sleepers.delete(entry), resolve()), ms), resolve };
+    return new Promise((resolve, reject) => {
+      const entry = {
+        timer: setTimeout(() => (this.sleepers.delete(entry), resolve()), ms),
+        cancel: () => reject(new RequestCancelledError()),
+      };
       this.sleepers.add(entry);
     });
   }
 
-  /** Ends every pending fault delay now (on close). */
-  wakeAll(): void {
+  /** Cancels every pending fault delay now (reset, scenario replacement, close). */
+  cancelWaits(): void {
     for (const entry of this.sleepers) {
       clearTimeout(entry.timer);
-      entry.resolve();
+      entry.cancel();
     }
     this.sleepers.clear();
   }

@@ -14,6 +14,11 @@ export interface FaultSpec {
   readonly times?: number;
   /** Real-time delay before the effect (or before a normal answer when there is no other effect). */
   readonly latencyMs?: number;
+  /**
+   * Throttling answers: seconds the answer tells the client to wait. GitHub rate limits send it as `retry-after`
+   * (default 60); ECS throttling codes as `x-acs-retry-after` in milliseconds, as the SDK reads it (default 1 s).
+   */
+  readonly retryAfterSeconds?: number;
   /** Request parameters (ECS) or query/body fields (GitHub) that must equal these values. */
   readonly match?: Readonly<Record<string, string>>;
   /**
@@ -119,6 +124,9 @@ function checkFault(raw: unknown): FaultSpec {
   if (f.times !== undefined && (!Number.isInteger(f.times) || ((f.times as number) < 1 && f.times !== -1))) problems.push("times must be a positive integer, or -1 for every call");
   if (f.latencyMs !== undefined && (typeof f.latencyMs !== "number" || !(f.latencyMs >= 0) || f.latencyMs > MAX_FAULT_LATENCY_MS)) {
     problems.push(`latencyMs must be between 0 and ${MAX_FAULT_LATENCY_MS}`);
+  }
+  if (f.retryAfterSeconds !== undefined && (typeof f.retryAfterSeconds !== "number" || !(f.retryAfterSeconds >= 0) || f.retryAfterSeconds > 3600)) {
+    problems.push("retryAfterSeconds must be between 0 and 3600");
   }
   if (f.match !== undefined && (typeof f.match !== "object" || f.match === null || Array.isArray(f.match) || Object.values(f.match).some((v) => typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean"))) {
     problems.push("match must be an object of parameter names to values");

@@ -26,6 +26,11 @@ export function parseUtc(text: string): number | undefined {
   return ms;
 }
 
+/** The strict form yyyy-MM-ddTHH:mm:ssZ (seconds required), as RunInstances documents AutoReleaseTime. */
+export function parseUtcSeconds(text: string): number | undefined {
+  return /:\d{2}:\d{2}Z$/.test(text) ? parseUtc(text) : undefined;
+}
+
 /** Prices carry at most three decimals on the wire. */
 export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;

@@ -6,13 +6,19 @@ import { manualClock, realClock } from "./clock";
 import { DEFAULT_START_TIME, EmulatorCore } from "./core";
 import { GITHUB_API_PREFIX } from "./github/handler";
 import { EmulatorServer } from "./server";
+import { ADMIN_PREFIX } from "./admin/handler";
+import type { EmulatedOidcProvider, EmulatedRole } from "./sts/registry";
 
 export type {
   EmulatorAdmin,
   EmulatorState,
   FaultSummary,
+  ImageSummary,
   InstanceSummary,
+  InterruptionRateUpdate,
+  NetworkSummary,
   PriceUpdate,
+  ReclaimSummary,
   RunnerSummary,
   RunnerUpdate,
   StockSummary,
@@ -21,6 +27,8 @@ export type {
 export type { CallLogEntry } from "./callLog";
 export type { FaultSpec, FaultEffect } from "./faults";
 export type { Scenario } from "./scenario/types";
+export type { EmulatedOidcProvider, EmulatedRole } from "./sts/registry";
+export { EmulatedGithubOidcIssuer, GITHUB_ACTIONS_ISSUER } from "./sts/githubIssuer";
 
 export interface StartEmulatorOptions {
   /** A scenario object, or the path of a JSON scenario file. Default: the bundled cn-hangzhou scenario. */
@@ -34,8 +42,18 @@ export interface StartEmulatorOptions {
 export interface RunningEmulator {
   /** "http://127.0.0.1:PORT" (ECS RPC at "/"). */
   readonly ecsEndpoint: string;
+  /** "http://127.0.0.1:PORT" too: STS RPC (AssumeRoleWithOIDC), told apart from ECS by its API version. */
+  readonly stsEndpoint: string;
+  /**
+   * The RAM side of keyless CI: register OIDC identity providers and roles (with their trust and permission
+   * policies); AssumeRoleWithOIDC then issues temporary credentials that ECS authenticates and authorizes with the
+   * role's policies. Kept across reset() and scenario replacement, like an account's RAM configuration.
+   */
+  readonly sts: { addOidcProvider(provider: EmulatedOidcProvider): void; addRole(role: EmulatedRole): void };
   /** "http://127.0.0.1:PORT/api/v3" (GitHub REST, GHES-style prefix, same port). */
   readonly githubApiUrl: string;
+  /** "http://127.0.0.1:PORT/_emulator": the admin API over HTTP (state, faults, clock, ...), same port. */
+  readonly adminUrl: string;
   /** The scenario's first access key. */
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
@@ -66,7 +84,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const firstToken = () => core.scenario.github.tokens[0]?.token ?? "";
   return {
     ecsEndpoint,
+    stsEndpoint: ecsEndpoint,
+    sts: {
+      addOidcProvider: (provider) => core.sts.addOidcProvider(provider),
+      addRole: (role) => core.sts.addRole(role),
+    },
     githubApiUrl,
+    adminUrl: `${ecsEndpoint}${ADMIN_PREFIX.replace(/\/$/, "")}`,
     get accessKeyId() {
       return firstKey()?.accessKeyId ?? "";
     },

@@ -6,10 +6,14 @@ import type { EmulatorCore } from "./core";
 import { handleEcsRequest } from "./ecs/handler";
 import { GITHUB_API_PREFIX, handleGitHubRequest } from "./github/handler";
 import { sendJson } from "./http";
+import { handleStsRequest, isStsRequest } from "./sts/handler";
 
 const MAX_REQUEST_HEAD_BYTES = 256 * 1024;
 
-/** One HTTP server on 127.0.0.1 for all three front ends: ECS RPC at "/", GitHub under /api/v3, admin under /_emulator/. */
+/**
+ * One HTTP server on 127.0.0.1 for every front end: ECS RPC at "/", STS RPC at "/" too (told apart by its API
+ * version), GitHub under /api/v3, admin under /_emulator/.
+ */
 export class EmulatorServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -43,7 +47,7 @@ export class EmulatorServer {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      this.handlers?.core.wakeAll();
+      this.handlers?.core.cancelWaits();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();
@@ -58,6 +62,7 @@ export class EmulatorServer {
     let work: Promise<void>;
     if (path.startsWith(ADMIN_PREFIX)) work = handleAdminRequest(req, res, handlers.admin);
     else if (path === GITHUB_API_PREFIX || path.startsWith(`${GITHUB_API_PREFIX}/`)) work = handleGitHubRequest(req, res, handlers.core, handlers.githubApiUrl);
+    else if (isStsRequest(req)) work = handleStsRequest(req, res, handlers.core);
     else work = handleEcsRequest(req, res, handlers.core);
     work.catch((err: unknown) => sendJson(res, 500, { error: `the emulator failed: ${err instanceof Error ? err.message : String(err)}` }));
   }

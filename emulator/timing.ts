@@ -3,7 +3,7 @@ import type { ScenarioTiming } from "./scenario/types";
 /**
  * How long things take when a scenario does not say. Chosen to be short enough for the demo on the real clock and
  * in the range Aliyun shows for small spot instances (tens of seconds to Running); the reclaim notice is the
- * documented five minutes.
+ * documented five minutes; the listing delay models eventual consistency (undocumented, so the worse case).
  */
 export const DEFAULT_TIMING: ScenarioTiming = {
   pendingMs: 5_000,
@@ -11,6 +11,9 @@ export const DEFAULT_TIMING: ScenarioTiming = {
   runnerOnlineMs: 20_000,
   releaseMs: 5_000,
   reclaimNoticeMs: 300_000,
+  // Assumed, and chosen against the product: a new instance is missing from DescribeInstances for 3 s (shorter
+  // than Pending, so Pending can still be seen).
+  listingDelayMs: 3_000,
 };
 
 export function resolveTiming(partial: Partial<ScenarioTiming> | undefined): ScenarioTiming {

@@ -13,6 +13,7 @@ import {
   vSwitchCidrProblems,
 } from "./cidr";
 import { PREFIX, REGION } from "../provider/contract/names";
+import { CI_OIDC_KEYS, CiAuth, CiOidcConfig, parseCiAuth, parseCiOidc } from "./ciOidcConfig";
 import { ConfigProblem, InfraConfigError } from "./errors";
 import { defaultCiUserName, zoneSuffix } from "./names";
 import {
@@ -40,8 +41,10 @@ export const CONFIG_KEYS = {
   ramTimeWindowStart: "(none)",
   ramTimeWindowEnd: "(none)",
   ramSourceIps: "[] (any address)",
+  ciAuth: "accessKey",
   ciUserName: "<prefix>-github-actions",
   createAccessKey: "false",
+  ...CI_OIDC_KEYS,
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
@@ -72,8 +75,13 @@ export interface InfraConfig {
   readonly ramPolicyLevel: RamPolicyLevel;
   readonly ramTimeWindow?: { readonly start?: string; readonly end?: string };
   readonly ramSourceIps: readonly string[];
+  /** How CI authenticates: a RAM user's AccessKey, GitHub's OIDC token for a role, or both while migrating. */
+  readonly ciAuth: CiAuth;
+  /** The CI RAM user (created unless ciAuth is oidc). */
   readonly ciUserName: string;
   readonly createAccessKey: boolean;
+  /** The OIDC provider and role (ciAuth oidc or both). */
+  readonly ciOidc?: CiOidcConfig;
 }
 
 export const configKey = (name: ConfigKeyName): string => `${CONFIG_NAMESPACE}:${name}`;
@@ -391,6 +399,16 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfig {
   }
   const createAccessKey = parseBoolean(problems, "createAccessKey", raw[configKey("createAccessKey")]);
 
+  const ciContext = {
+    read: (name: ConfigKeyName) => raw[configKey(name)],
+    key: configKey,
+    parseList: parseStringList,
+    prefix,
+  };
+  const report = (name: ConfigKeyName, problem: string, fix: string) => problems.add(name, problem, fix);
+  const ciAuth = parseCiAuth(ciContext, report);
+  const ciOidc = parseCiOidc(ciContext, ciAuth, report);
+
   if (problems.list.length === 0) {
     // Only the source-IP list can grow the document past RAM's limit; check now rather than at `up`.
     const length = renderPolicyDocument(
@@ -423,8 +441,10 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfig {
     ramPolicyLevel,
     ...(ramTimeWindow && { ramTimeWindow }),
     ramSourceIps,
+    ciAuth,
     ciUserName,
     createAccessKey,
+    ...(ciOidc && { ciOidc }),
   };
 }
 
@@ -440,15 +460,23 @@ export function configWarnings(config: InfraConfig, now: Date): string[] {
         `only dial out and need no ingress; list your own networks in ${configKey("sshIngressCidrs")} instead.`,
     );
   }
+  const ci = ciIdentityName(config);
   const end = config.ramTimeWindow?.end;
   if (end !== undefined && Date.parse(end) <= now.getTime()) {
     warnings.push(
-      `${configKey("ramTimeWindowEnd")} ${end} is in the past: RAM will deny every call of ${config.ciUserName}.`,
+      `${configKey("ramTimeWindowEnd")} ${end} is in the past: RAM will deny every call of ${ci}.`,
     );
   }
   const start = config.ramTimeWindow?.start;
   if (start !== undefined && Date.parse(start) > now.getTime()) {
-    warnings.push(`${configKey("ramTimeWindowStart")} ${start} is in the future: ${config.ciUserName} is denied until then.`);
+    warnings.push(`${configKey("ramTimeWindowStart")} ${start} is in the future: ${ci} is denied until then.`);
   }
   return warnings;
+}
+
+/** Who CI is, for messages: the RAM user, the OIDC role, or both. */
+function ciIdentityName(config: InfraConfig): string {
+  const role = config.ciOidc && `role ${config.ciOidc.roleName}`;
+  const user = config.ciAuth === "oidc" ? undefined : `user ${config.ciUserName}`;
+  return [user, role].filter(Boolean).join(" and ");
 }

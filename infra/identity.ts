@@ -16,21 +16,23 @@ export interface RunnerIdentityArgs {
   readonly timeWindow?: { readonly start?: string; readonly end?: string };
   /** Optional source IPs/CIDRs every allowed call must come from. */
   readonly sourceIps: readonly string[];
-  /** The RAM user CI authenticates as. */
-  readonly userName: string;
-  /** Also create an AccessKey for the user; its secret is only ever a Pulumi secret. */
-  readonly createAccessKey: boolean;
+  /**
+   * The RAM user CI authenticates as with an AccessKey, and whether to create that key (its secret is only ever a
+   * Pulumi secret). Absent when CI authenticates only through the OIDC role (infra/ciRole.ts), which attaches the
+   * same policy.
+   */
+  readonly user?: { readonly userName: string; readonly createAccessKey: boolean };
 }
 
-/** The CI identity: a least-privilege custom policy, a RAM user, the attachment, and optionally a key. */
+/** The CI identity: a least-privilege custom policy and, for AccessKey CI, a RAM user, the attachment and optionally a key. */
 export class RunnerIdentity extends pulumi.ComponentResource {
   readonly policy: alicloud.ram.Policy;
-  readonly user: alicloud.ram.User;
-  readonly attachment: alicloud.ram.UserPolicyAttachment;
+  readonly user?: alicloud.ram.User;
+  readonly attachment?: alicloud.ram.UserPolicyAttachment;
   readonly accessKey?: alicloud.ram.AccessKey;
   readonly policyName: pulumi.Output<string>;
   readonly policyDocument: pulumi.Output<string>;
-  readonly userName: pulumi.Output<string>;
+  readonly userName?: pulumi.Output<string>;
   readonly accessKeyId?: pulumi.Output<string>;
   /** Marked secret: encrypted in state, masked in `pulumi stack output` unless --show-secrets. */
   readonly accessKeySecret?: pulumi.Output<string>;
@@ -64,11 +66,19 @@ export class RunnerIdentity extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.policy = policy;
+    this.policyName = policy.policyName;
+    this.policyDocument = document;
+    if (!args.user) {
+      this.registerOutputs({ policyName: this.policyName });
+      return;
+    }
+
     const user = new alicloud.ram.User(
       `${name}-user`,
       {
-        name: args.userName,
-        displayName: args.userName,
+        name: args.user.userName,
+        displayName: args.user.userName,
         comments: `GitHub Actions spot runners (${args.prefix}); managed by Pulumi`,
       },
       { parent: this },
@@ -80,7 +90,7 @@ export class RunnerIdentity extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    if (args.createAccessKey) {
+    if (args.user.createAccessKey) {
       const key = new alicloud.ram.AccessKey(
         `${name}-key`,
         // No secretFile (it writes the secret to local disk in plain text) and no pgpKey: the secret stays in
@@ -93,10 +103,7 @@ export class RunnerIdentity extends pulumi.ComponentResource {
       this.accessKeySecret = pulumi.secret(key.secret);
     }
 
-    this.policy = policy;
     this.user = user;
-    this.policyName = policy.policyName;
-    this.policyDocument = document;
     this.userName = user.name;
     this.registerOutputs({
       policyName: this.policyName,

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CiRole } from "./ciRole";
 import { configWarnings, InfraConfig, parseInfraConfig, RawInfraConfig } from "./config";
 import { RunnerIdentity } from "./identity";
 import { RunnerNetwork } from "./network";
 
 /**
- * What the ephemeral runner stacks read through a StackReference. Nothing secret, except the optional
- * access key's secret (a Pulumi secret, present only with createAccessKey).
+ * What the ephemeral runner stacks read through a StackReference, and what the workflows need for keyless CI.
+ * Nothing secret, except the optional access key's secret (a Pulumi secret, present only with createAccessKey).
  */
 export interface InfraStackOutputs {
   readonly region: string;
@@ -15,7 +16,11 @@ export interface InfraStackOutputs {
   readonly vSwitchIds: pulumi.Output<Record<string, string>>;
   readonly securityGroupId: pulumi.Output<string>;
   readonly policyName: pulumi.Output<string>;
-  readonly userName: pulumi.Output<string>;
+  /** The CI RAM user (ciAuth accessKey or both). */
+  readonly userName?: pulumi.Output<string>;
+  /** Keyless CI (ciAuth oidc or both): the repository variables SPOT_RUNNER_ROLE_ARN and SPOT_RUNNER_OIDC_PROVIDER_ARN. */
+  readonly ciRoleArn?: pulumi.Output<string>;
+  readonly ciOidcProviderArn?: pulumi.Output<string>;
   readonly accessKeyId?: pulumi.Output<string>;
   readonly accessKeySecret?: pulumi.Output<string>;
 }
@@ -36,6 +41,8 @@ export function readInfraConfig(raw: RawInfraConfig = pulumi.runtime.allConfig()
 export interface InfraStack {
   readonly network: RunnerNetwork;
   readonly identity: RunnerIdentity;
+  /** The OIDC provider and role, with ciAuth oidc or both. */
+  readonly ciRole?: CiRole;
   readonly outputs: InfraStackOutputs;
 }
 
@@ -61,9 +68,10 @@ export function declareInfraStack(config: InfraConfig, options: DefineInfraStack
     level: config.ramPolicyLevel,
     ...(config.ramTimeWindow && { timeWindow: config.ramTimeWindow }),
     sourceIps: config.ramSourceIps,
-    userName: config.ciUserName,
-    createAccessKey: config.createAccessKey,
+    ...(config.ciAuth !== "oidc" && { user: { userName: config.ciUserName, createAccessKey: config.createAccessKey } }),
   });
+
+  const ciRole = config.ciOidc && new CiRole(config.prefix, { prefix: config.prefix, policyName: identity.policyName, oidc: config.ciOidc });
 
   const outputs: InfraStackOutputs = {
     region: config.regionId,
@@ -72,10 +80,11 @@ export function declareInfraStack(config: InfraConfig, options: DefineInfraStack
     vSwitchIds: network.vSwitchIds,
     securityGroupId: network.securityGroupId,
     policyName: identity.policyName,
-    userName: identity.userName,
+    ...(identity.userName && { userName: identity.userName }),
+    ...(ciRole && { ciRoleArn: ciRole.roleArn, ciOidcProviderArn: ciRole.providerArn }),
     ...(identity.accessKeyId && { accessKeyId: identity.accessKeyId, accessKeySecret: identity.accessKeySecret! }),
   };
-  return { network, identity, outputs };
+  return { network, identity, ...(ciRole && { ciRole }), outputs };
 }
 
 /** The stack program: declares everything and returns only the outputs (what `pulumi stack output` shows). */

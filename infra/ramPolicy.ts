@@ -59,6 +59,7 @@ export const ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
   "ecs:DescribeInstanceTypes": "unscoped",
   "ecs:DescribeAvailableResource": "unscoped",
   "ecs:DescribeSpotPriceHistory": "unscoped",
+  "ecs:DescribeSpotAdvice": "unscoped",
   "ecs:DescribeImages": "unscoped",
 };
 

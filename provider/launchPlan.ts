@@ -9,6 +9,8 @@ export interface LaunchCandidate {
   readonly memorySize: number;
   /** Latest observed spot price; undefined for fallback zones without a price row. */
   readonly spotPrice?: number;
+  /** DescribeSpotAdvice's band (upper bound) for the pair, when known. */
+  readonly interruptionRate?: number;
   /** Our limit for SpotWithPriceLimit: 1.2 x the latest price, capped at pay-as-you-go. */
   readonly priceLimit: number;
   readonly originPrice: number;
@@ -48,6 +50,7 @@ export function planLaunches(advice: Advice, options: PlanOptions): LaunchCandid
     add({
       instanceTypeId: c.instanceTypeId, zoneId: c.zoneId, vSwitchId, cpuCoreCount: c.cpuCoreCount, memorySize: c.memorySize,
       spotPrice: c.spotPrice, priceLimit: c.priceLimit, originPrice: c.originPrice, source: "ranked",
+      ...(c.interruptionRate !== undefined ? { interruptionRate: c.interruptionRate } : {}),
     });
   }
 

@@ -10,6 +10,11 @@ export const ALIYUN_ACTIONS = {
   describeAvailableResource: "ecs:DescribeAvailableResource",
   /** Advisor: the latest spot price per (type, zone). */
   describeSpotPriceHistory: "ecs:DescribeSpotPriceHistory",
+  /**
+   * Advisor: the 30-day interruption band per (type, zone), for the expected-cost ranking. Not essential: without
+   * it the ranking falls back to the price and says so (the API page discloses no RAM action; granted in case).
+   */
+  describeSpotAdvice: "ecs:DescribeSpotAdvice",
   /** Provider preflight: the image exists and matches the architecture, before any launch. */
   describeImages: "ecs:DescribeImages",
   /** Provider: launch the spot instance, tagged at launch (no separate tagging action is needed). */

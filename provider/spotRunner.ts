@@ -49,6 +49,13 @@ export interface SpotRunnerArgs {
    * skip them; false: launch them without one.
    */
   readonly requireSpotDuration?: pulumi.Input<boolean>;
+  /**
+   * How candidates are ranked: "expected-cost" (default; the expected cost of a completed job, counting
+   * interruptions and re-runs) or "lowest-price" (spot price per vCPU, as the Go advisor).
+   */
+  readonly strategy?: pulumi.Input<"expected-cost" | "lowest-price">;
+  /** The job length, minutes, the expected cost is computed for. Default 20. */
+  readonly expectedJobMinutes?: pulumi.Input<number>;
   /** When no spot candidate can be launched, launch the cheapest acceptable type pay-as-you-go. Default false. */
   readonly onDemandFallback?: pulumi.Input<boolean>;
   /** The most an hour of the pay-as-you-go fallback may cost (the price API's currency). Default: no cap. */
@@ -100,6 +107,8 @@ export class SpotRunner extends pulumi.dynamic.Resource {
   /** "spot", or "on-demand" when the fallback launched it pay-as-you-go. */
   declare readonly chargeType: pulumi.Output<"spot" | "on-demand">;
   declare readonly spotPrice: pulumi.Output<number>;
+  /** The launched pair's interruption band (upper bound, a fraction per hour), when known. */
+  declare readonly interruptionRate: pulumi.Output<number | undefined>;
   declare readonly priceLimit: pulumi.Output<number | undefined>;
   declare readonly hourlyCost: pulumi.Output<number>;
   declare readonly currency: pulumi.Output<string>;
@@ -113,7 +122,7 @@ export class SpotRunner extends pulumi.dynamic.Resource {
   constructor(name: string, args: SpotRunnerArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       instanceId: undefined, instanceName: undefined, instanceType: undefined, zoneId: undefined, vSwitchId: undefined,
-      cpuCount: undefined, memoryGiB: undefined, chargeType: undefined, spotPrice: undefined, priceLimit: undefined, hourlyCost: undefined,
+      cpuCount: undefined, memoryGiB: undefined, chargeType: undefined, spotPrice: undefined, interruptionRate: undefined, priceLimit: undefined, hourlyCost: undefined,
       currency: undefined, runnerName: undefined, runnerId: undefined, label: undefined, autoReleaseTime: undefined,
       launchedAt: undefined,
     };

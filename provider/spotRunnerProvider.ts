@@ -50,7 +50,7 @@ export class SpotRunnerProvider implements pulumi.dynamic.ResourceProvider {
       inputs,
       deps: this.deps,
       runnerName,
-      made: { instanceIds: [], launchRequested: false },
+      made: { instanceIds: [] },
       attempts: [],
     };
     const outputs = await createRunner(ctx, raw);
@@ -71,7 +71,9 @@ export class SpotRunnerProvider implements pulumi.dynamic.ResourceProvider {
     const runnerName = typeof props.runnerName === "string" ? props.runnerName : undefined;
     const ctx = this.teardownContext(String(props.region), scopeOf(props as unknown as SpotRunnerInputs), `${SUBJECT} ${runnerName ?? id}`);
     const instanceIds = [id, props.instanceId].filter((v): v is string => typeof v === "string" && v.startsWith("i-"));
-    const failures = await tearDown(ctx, { instanceIds, runnerId: numberOrUndefined(props.runnerId), runnerName, searchByTag: true });
+    const failures = await tearDown(ctx, {
+      instanceIds, runnerId: numberOrUndefined(props.runnerId), runnerName, ...(runnerName ? { tagSearch: { runnerName } } : {}),
+    });
     if (failures.length > 0) {
       throw new ReleaseNotVerifiedError(`${ctx.subject}: delete could not finish: ${failures.map((f) => f.reason).join("; ")}. ` +
         "The resource stays in state: run `pulumi destroy` again (the instance's AutoReleaseTime releases it regardless).",

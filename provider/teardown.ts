@@ -23,38 +23,82 @@ export interface TeardownContext {
 }
 
 /**
- * Force-releases the instances (by id, and every instance tagged with the runner's name, which also finds one
- * whose RunInstances answer was lost) and waits until DescribeInstances no longer lists them: Stopped is not
- * gone. "Not found" counts only once the listing agrees.
+ * How long DescribeInstances may take to list an instance after RunInstances answered (ECS is eventually
+ * consistent: an instance can be missing from the listing for a while although every other call knows it).
+ * Until then, "not listed" proves nothing.
  */
-export async function releaseInstances(ctx: TeardownContext, knownIds: readonly string[], runnerName?: string): Promise<void> {
-  const { ecs } = ctx;
-  const ids = new Set(knownIds);
-  if (runnerName) {
-    for (const i of await ecs.describeInstances({ tags: { [TAG_KEYS.runnerName]: runnerName } })) ids.add(i.instanceId);
-  }
-  if (ids.size === 0) return;
-  const all = [...ids];
-  ctx.log(`releasing ${all.join(", ")}`);
+export const LISTING_GRACE_MS = 60_000;
+
+/** Where else to look for instances: by the runner's tag, and until when (a launch whose answer may be lost). */
+export interface TagSearch {
+  readonly runnerName: string;
+  /** Keep looking by tag until this time: the last RunInstances request plus LISTING_GRACE_MS. Default: once. */
+  readonly untilMs?: number;
+}
+
+/**
+ * Force-releases the instances (by id, and every instance tagged with the runner's name, which finds one whose
+ * RunInstances answer was lost) and waits until each is verifiably gone: listed once and then no longer listed
+ * (Stopped is not gone), or refused by DeleteInstances as not found (which knows an instance the listing does
+ * not show yet). An instance that was never listed is never taken for gone on the listing's word alone.
+ */
+export async function releaseInstances(ctx: TeardownContext, knownIds: readonly string[], search?: TagSearch): Promise<void> {
+  const { ecs, clock } = ctx;
+  const pending = new Map<string, { seen: boolean }>(knownIds.map((id) => [id, { seen: false }]));
+  const searchByTag = async () => {
+    for (const i of await ecs.describeInstances({ tags: { [TAG_KEYS.runnerName]: search!.runnerName } })) {
+      if (!pending.has(i.instanceId)) ctx.log(`found ${i.instanceId} by the runner's tag`);
+      if (!pending.has(i.instanceId)) pending.set(i.instanceId, { seen: false });
+    }
+  };
+  const stillSearching = () => search?.untilMs !== undefined && clock.now() < search.untilMs;
+  if (search) await searchByTag();
+  if (pending.size === 0 && !stillSearching()) return;
+  ctx.log(`releasing ${[...pending.keys()].join(", ") || "(looking for an instance a lost answer may have launched)"}`);
   try {
     await waitFor(async () => {
-      const alive = await ecs.describeInstances({ instanceIds: all });
-      if (alive.length === 0) return { done: true, value: undefined };
-      for (const instance of alive.filter((i) => i.status !== "Stopping")) {
-        try {
-          await ecs.deleteInstances([instance.instanceId]);
-        } catch (err) {
-          // Still initializing, or released meanwhile: the next poll decides.
-          if (!(err instanceof AliyunApiError && (err.code.startsWith("IncorrectInstanceStatus") || err.kind === "notFound"))) throw err;
+      if (stillSearching()) await searchByTag();
+      const ids = [...pending.keys()];
+      const listed = new Map((await ecs.describeInstances({ instanceIds: ids })).map((i) => [i.instanceId, i]));
+      const observations: string[] = [];
+      for (const id of ids) {
+        const instance = listed.get(id);
+        const state = pending.get(id)!;
+        if (instance) {
+          state.seen = true;
+          observations.push(`${id} ${instance.status}`);
+          // Stopping is already being released (or powered off, after which it is released again below).
+          if (instance.status !== "Stopping") await askToRelease(ecs, id);
+        } else if (state.seen) {
+          pending.delete(id);
+        } else if ((await askToRelease(ecs, id)) === "not-found") {
+          pending.delete(id);
+        } else {
+          observations.push(`${id} not listed yet`);
         }
       }
-      return { done: false, observation: alive.map((i) => `${i.instanceId} ${i.status}`).join(", ") };
-    }, { what: `instances ${all.join(", ")} to be released`, timeoutMs: ctx.releaseTimeoutMs, intervalMs: ctx.pollMs, clock: ctx.clock });
+      if (pending.size === 0 && !stillSearching()) return { done: true, value: undefined };
+      return { done: false, observation: observations.join(", ") || "looking by tag" };
+    }, { what: `instances ${[...pending.keys()].join(", ") || "of this runner"} to be released`, timeoutMs: ctx.releaseTimeoutMs, intervalMs: ctx.pollMs, clock });
   } catch (err) {
     if (err instanceof WaitTimeoutError) {
-      throw new ReleaseNotVerifiedError(`${ctx.subject}: could not verify the release of ${all.join(", ")}: ${err.message}. ` +
+      const all = [...pending.keys()].join(", ");
+      throw new ReleaseNotVerifiedError(`${ctx.subject}: could not verify the release of ${all}: ${err.message}. ` +
         "The AutoReleaseTime still releases it; run `pulumi destroy` again or `spot-runner reap --yes`.", { cause: err });
     }
+    throw err;
+  }
+}
+
+/** One DeleteInstances for one id (a batch fails whole on one unknown id): accepted, refused for now, or not found. */
+async function askToRelease(ecs: EcsInstanceApi, instanceId: string): Promise<"accepted" | "refused" | "not-found"> {
+  try {
+    await ecs.deleteInstances([instanceId]);
+    return "accepted";
+  } catch (err) {
+    if (err instanceof AliyunApiError && err.kind === "notFound") return "not-found";
+    // Still initializing (Pending): the next poll asks again.
+    if (err instanceof AliyunApiError && err.code.startsWith("IncorrectInstanceStatus")) return "refused";
     throw err;
   }
 }
@@ -77,20 +121,20 @@ export interface TeardownFailure {
 export interface WhatToTearDown {
   readonly instanceIds: readonly string[];
   readonly runnerId?: number;
-  /** The runner's unique name: finds the runner when its id is unknown, and its instances by tag. */
+  /** The runner's unique name: finds the runner when its id is unknown. */
   readonly runnerName?: string;
   /**
    * Look for instances by the runner's tag too. Needed whenever a RunInstances may have been sent (its answer can
    * be lost); pointless (and one more call that can fail) when none was.
    */
-  readonly searchByTag: boolean;
+  readonly tagSearch?: TagSearch;
 }
 
 /** Both halves, each attempted whatever the other did. Returns what could not be verified (empty: nothing left). */
 export async function tearDown(ctx: TeardownContext, what: WhatToTearDown): Promise<TeardownFailure[]> {
   const failures: TeardownFailure[] = [];
   try {
-    await releaseInstances(ctx, what.instanceIds, what.searchByTag ? what.runnerName : undefined);
+    await releaseInstances(ctx, what.instanceIds, what.tagSearch);
   } catch (err) {
     failures.push({ reason: `instance release not verified: ${errorText(err)}`, error: err });
   }

@@ -19,7 +19,7 @@ export function register(program: Command, io: CliIo, done: (code: number) => vo
     .description("serve an offline Aliyun ECS + GitHub API on 127.0.0.1 that the real SDKs talk to (until Ctrl-C)")
     .option("--scenario <file>", "a JSON scenario (format: docs/emulator.md); default: the bundled cn-hangzhou scenario")
     .option("--port <n>", "port to listen on (default: any free port)")
-    .option("--json", 'print one JSON line {"ecsEndpoint", "githubApiUrl", "accessKeyId", "accessKeySecret", "githubToken"} for scripts')
+    .option("--json", 'print one JSON line {"ecsEndpoint", "githubApiUrl", "adminUrl", "accessKeyId", "accessKeySecret", "githubToken"} for scripts')
     .addHelpText(
       "after",
       "\nThe credentials printed are the scenario's own (fake) ones; nothing leaves this machine.\n" +
@@ -62,6 +62,7 @@ function endpointsOf(emu: RunningEmulator): Record<string, string> {
   return {
     ecsEndpoint: emu.ecsEndpoint,
     githubApiUrl: emu.githubApiUrl,
+    adminUrl: emu.adminUrl,
     accessKeyId: emu.accessKeyId,
     accessKeySecret: emu.accessKeySecret,
     githubToken: emu.githubToken,
@@ -76,7 +77,7 @@ function summaryOf(emu: RunningEmulator, scenarioFile: string | undefined): stri
     `  scenario:    ${scenarioFile ?? "bundled cn-hangzhou"}${state.description ? ` (${state.description})` : ""}`,
     `  ECS:         ${emu.ecsEndpoint}  (RPC at "/", API version 2014-05-26)`,
     `  GitHub API:  ${emu.githubApiUrl}`,
-    `  admin API:   ${emu.ecsEndpoint}/_emulator/state`,
+    `  admin API:   ${emu.adminUrl}/state`,
     "",
     "Point spot-runner (or any Aliyun SDK / Octokit client) at it:",
     ...exports,

@@ -5,6 +5,7 @@ import type { ActiveFault, FaultSpec } from "../faults";
 import { InvalidFaultError } from "../faults";
 import { isoMinutes, isoSeconds, round3 } from "../format";
 import { statusAt } from "../state/instance";
+import { interruptRateDesc } from "../state/interruptions";
 import type { World } from "../state/world";
 
 /** A problem with an admin request; `status` is the HTTP status the admin API answers with. */
@@ -26,6 +27,16 @@ export interface InstanceSummary {
   readonly createdAt: string;
   readonly autoReleaseTime?: string;
   readonly locks: readonly string[];
+  /** Spot instances: hours of protection (SpotDuration). */
+  readonly spotDuration?: number;
+  /**
+   * The reclaim notice the emulator has drawn for this spot instance from its offering's interruption rate (or set
+   * through the admin API), also while it lies ahead: the emulator's own knowledge, which no API call reveals. A
+   * test or a benchmark can advance the clock to it. Omitted when no notice will come.
+   */
+  readonly reclaimNoticeAt?: string;
+  /** Whether DescribeInstances lists it yet (a new instance is missing for timing.listingDelayMs). */
+  readonly listed: boolean;
   readonly tags: Readonly<Record<string, string>>;
   /** What became of the GitHub runner its user data named: pending (not booted yet), noUserData, noJitConfig, rejected, registered. */
   readonly runner: string;
@@ -51,6 +62,22 @@ export interface StockSummary {
   readonly spotStock: number | null;
   readonly statusCategory: string;
   readonly spotPrice: number;
+  /** Percent, DescribeSpotAdvice's InterruptionRate; also the chance per hour that a reclaimable instance is reclaimed. */
+  readonly interruptionRate: number;
+  /** DescribeSpotAdvice's InterruptRateDesc for that rate: "0-3%", "3-5%", "5-10%" or "10-100%". */
+  readonly interruptRateDesc: string;
+}
+
+/** A reclaim notice that reached its instance. */
+export interface ReclaimSummary {
+  readonly instanceId: string;
+  readonly regionId: string;
+  readonly zoneId: string;
+  readonly instanceTypeId: string;
+  /** When the notice came (the Recycling lock); the instance is released reclaimNoticeMs later. */
+  readonly noticeAt: string;
+  /** "scheduled": drawn from the offering's interruption rate; "admin": POST instances/<id>/reclaim. */
+  readonly cause: "scheduled" | "admin";
 }
 
 export interface FaultSummary extends FaultSpec {
@@ -60,15 +87,52 @@ export interface FaultSummary extends FaultSpec {
   readonly fired: number;
 }
 
+/** The network the scenario defines, as the API names its parts (what an infra stack would have created). */
+export interface NetworkSummary {
+  readonly vpcs: readonly { readonly vpcId: string; readonly regionId: string; readonly vpcName: string; readonly cidrBlock: string }[];
+  readonly vSwitches: readonly {
+    readonly vSwitchId: string;
+    readonly vpcId: string;
+    readonly regionId: string;
+    readonly zoneId: string;
+    readonly vSwitchName: string;
+    readonly cidrBlock: string;
+  }[];
+  readonly securityGroups: readonly { readonly securityGroupId: string; readonly vpcId: string; readonly regionId: string; readonly securityGroupName: string }[];
+}
+
+export interface ImageSummary {
+  readonly imageId: string;
+  readonly regionId: string;
+  readonly imageName: string;
+  readonly architecture: string;
+  readonly osType: string;
+  readonly osName: string;
+  readonly imageOwnerAlias: string;
+  readonly size: number;
+}
+
 export interface EmulatorState {
   readonly description?: string;
   readonly clock: { readonly kind: "real" | "manual"; readonly now: string };
   readonly instances: readonly InstanceSummary[];
   readonly runners: readonly RunnerSummary[];
   readonly stock: readonly StockSummary[];
+  readonly network: NetworkSummary;
+  readonly images: readonly ImageSummary[];
   readonly faults: readonly FaultSummary[];
   /** Instances launched since load or reset, released ones included: a retried launch must not add one. */
   readonly launched: number;
+  /** Reclaim notices that reached their instances since load or reset, oldest first (released instances included). */
+  readonly reclaims: readonly ReclaimSummary[];
+}
+
+export interface InterruptionRateUpdate {
+  readonly regionId: string;
+  readonly zoneId: string;
+  readonly instanceTypeId: string;
+  /** Percent, 0-100. */
+  readonly interruptionRate: number;
 }
 
 export interface StockUpdate {
@@ -109,6 +173,11 @@ export interface EmulatorAdmin {
   setPrice(update: PriceUpdate): void;
   /** Spot reclaim: the Recycling lock now, released after timing.reclaimNoticeMs. */
   reclaimInstance(instanceId: string): void;
+  /**
+   * An offering's interruption rate from now on: what DescribeSpotAdvice reports, and the rate its instances are
+   * reclaimed at (instances without a notice yet are drawn anew).
+   */
+  setInterruptionRate(update: InterruptionRateUpdate): void;
   updateRunner(runnerId: number, update: RunnerUpdate): RunnerSummary;
 }
 
@@ -171,7 +240,16 @@ export function createAdmin(core: EmulatorCore): EmulatorAdmin {
       const instance = world.instances.get(instanceId);
       if (!instance || statusAt(instance, world.timing, core.now()) === undefined) throw new AdminRequestError(404, `no instance ${instanceId} (it may already be released)`);
       if (instance.spotStrategy === "NoSpot") throw new AdminRequestError(400, `${instanceId} is not a spot instance; only spot instances are reclaimed`);
-      if (instance.reclaimNoticeAt === undefined) instance.reclaimNoticeAt = core.now();
+      world.reclaimNow(instance, core.now());
+    },
+    setInterruptionRate: (update) => {
+      const world = core.world();
+      const state = offeringOf(world, update);
+      const rate = update.interruptionRate;
+      if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0 || rate > 100) {
+        throw new AdminRequestError(400, `interruptionRate must be a percentage between 0 and 100, got ${JSON.stringify(rate)}`);
+      }
+      world.setInterruptionRate(state, rate, core.now());
     },
     updateRunner: (runnerId, update) => {
       const world = core.world();
@@ -202,6 +280,9 @@ function snapshot(core: EmulatorCore): EmulatorState {
       createdAt: isoSeconds(i.createdAt),
       ...(i.autoReleaseAt !== undefined ? { autoReleaseTime: isoMinutes(i.autoReleaseAt) } : {}),
       locks: i.reclaimNoticeAt !== undefined && now >= i.reclaimNoticeAt ? ["Recycling"] : [],
+      ...(i.spotStrategy !== "NoSpot" ? { spotDuration: i.spotDuration } : {}),
+      ...(i.reclaimNoticeAt !== undefined ? { reclaimNoticeAt: isoSeconds(i.reclaimNoticeAt) } : {}),
+      listed: now >= i.listedAt,
       tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])),
       runner: i.runnerOutcome?.kind ?? "pending",
       ...(i.runnerOutcome?.kind === "registered" || (i.runnerOutcome?.kind === "rejected" && i.runnerOutcome.runnerName) ? { runnerName: i.runnerOutcome.runnerName } : {}),
@@ -213,6 +294,8 @@ function snapshot(core: EmulatorCore): EmulatorState {
     spotStock: o.free,
     statusCategory: world.statusCategory(o),
     spotPrice: round3(o.prices.priceAt(now)),
+    interruptionRate: o.interruptionRate,
+    interruptRateDesc: interruptRateDesc(o.interruptionRate),
   }));
   return {
     ...(world.scenario.description ? { description: world.scenario.description } : {}),
@@ -220,8 +303,36 @@ function snapshot(core: EmulatorCore): EmulatorState {
     instances,
     runners: world.runners.all().map((r) => runnerSummary(world, r.id, now)!),
     stock,
+    network: {
+      vpcs: [...world.vpcs.values()].map((v) => ({ vpcId: v.vpcId, regionId: v.regionId, vpcName: v.vpcName, cidrBlock: v.cidrBlock })),
+      vSwitches: [...world.vSwitches.values()].map((v) => ({
+        vSwitchId: v.vSwitchId,
+        vpcId: v.vpcId,
+        regionId: v.regionId,
+        zoneId: v.zoneId,
+        vSwitchName: v.vSwitchName,
+        cidrBlock: v.cidrBlock,
+      })),
+      securityGroups: [...world.securityGroups.values()].map((g) => ({
+        securityGroupId: g.securityGroupId,
+        vpcId: g.vpcId,
+        regionId: g.regionId,
+        securityGroupName: g.securityGroupName,
+      })),
+    },
+    images: [...world.images.values()].map((i) => ({
+      imageId: i.imageId,
+      regionId: i.regionId,
+      imageName: i.imageName,
+      architecture: i.architecture,
+      osType: i.osType,
+      osName: i.osName,
+      imageOwnerAlias: i.imageOwnerAlias,
+      size: i.size,
+    })),
     faults: core.faults.list().map(faultSummary),
     launched: world.launched,
+    reclaims: world.reclaims.map((r) => ({ ...r, noticeAt: isoSeconds(r.noticeAt) })),
   };
 }
 

@@ -36,6 +36,7 @@ function dispatch(admin: EmulatorAdmin, method: string, route: string, body: unk
   if (method === "POST" && route === "clock") return { now: admin.advanceClock(obj.advanceMs as number) };
   if (method === "POST" && route === "stock") return (admin.setStock(obj as never), { ok: true });
   if (method === "POST" && route === "prices") return (admin.setPrice(obj as never), { ok: true });
+  if (method === "POST" && route === "interruption-rates") return (admin.setInterruptionRate(obj as never), { ok: true });
   let m = /^instances\/([^/]+)\/reclaim$/.exec(route);
   if (method === "POST" && m) return (admin.reclaimInstance(decodeURIComponent(m[1])), { ok: true });
   m = /^runners\/(\d+)$/.exec(route);

@@ -1,5 +1,7 @@
+import { timingSafeEqual } from "node:crypto";
 import type { ScenarioAccessKey } from "../scenario/types";
-import { ecsError } from "./errors";
+import type { TemporaryKey } from "../sts/registry";
+import { EcsApiError, ecsError } from "./errors";
 import { IncomingSignedRequest, MalformedSignatureError, readCredentials, verifyAcs3, verifyRpcV1 } from "./signature";
 
 /** How far a request's timestamp may be from wall time, either way. Aliyun documents 15 minutes. */
@@ -35,15 +37,23 @@ export interface AuthenticatedCaller {
   readonly signatureStyle: "ACS3-HMAC-SHA256" | "HMAC-SHA1";
 }
 
+/** Temporary credentials STS issued (emulator/sts/registry.ts), and the emulated time their expiry is judged by. */
+export interface TemporaryCredentials {
+  readonly find: (accessKeyId: string) => TemporaryKey | undefined;
+  readonly now: number;
+}
+
 /**
- * Checks who is calling, in the gateway's order: a readable signature, a known key, an enabled key, a matching
- * signature, a fresh timestamp, an unused nonce.
+ * Checks who is calling, in the gateway's order: a readable signature, a known key (a permanent one, or a temporary
+ * one STS issued), an enabled key, a temporary key's security token, a matching signature, a fresh timestamp, an
+ * unused nonce.
  */
 export function authenticate(
   request: IncomingSignedRequest,
   keys: readonly ScenarioAccessKey[],
   nonces: NonceCache,
   wallNow: number,
+  temporary?: TemporaryCredentials,
 ): AuthenticatedCaller {
   let credentials;
   try {
@@ -52,11 +62,14 @@ export function authenticate(
     if (err instanceof MalformedSignatureError) throw ecsError("IncompleteSignature", `The request signature does not conform to Aliyun standards: ${err.message}.`);
     throw err;
   }
-  const accessKey = keys.find((k) => k.accessKeyId === credentials.accessKeyId);
+  const permanent = keys.find((k) => k.accessKeyId === credentials.accessKeyId);
+  const session = permanent ? undefined : temporary?.find(credentials.accessKeyId);
+  const accessKey = permanent ?? session?.key;
   if (!accessKey) throw ecsError("InvalidAccessKeyId.NotFound");
   if (accessKey.disabled) throw ecsError("Forbidden.AccessKeyDisabled");
-  if (credentials.securityToken !== undefined) {
-    throw ecsError("InvalidSecurityToken.Malformed", "The specified SecurityToken is malformed: this endpoint issues no STS tokens; sign with the AccessKey pair alone.");
+  if (session) checkSecurityToken(session, credentials.securityToken, temporary!.now);
+  else if (credentials.securityToken !== undefined) {
+    throw ecsError("InvalidSecurityToken.Malformed", "The specified SecurityToken is malformed: this AccessKey is not a temporary one; sign with the AccessKey pair alone.");
   }
   const valid =
     credentials.style === "ACS3-HMAC-SHA256"
@@ -72,6 +85,25 @@ export function authenticate(
   if (!credentials.nonce) throw ecsError("MissingParameter", `The input parameter "SignatureNonce" that is mandatory for processing this request is not supplied.`);
   if (!nonces.remember(accessKey.accessKeyId, credentials.nonce, wallNow)) throw ecsError("SignatureNonceUsed");
   return { accessKey, signatureStyle: credentials.style };
+}
+
+/**
+ * A temporary AccessKey is only half a credential: the SecurityToken STS issued with it must come along, and must
+ * not have expired. Codes as the gateway answers (assumed where no page documents them):
+ * - no token: MissingSecurityToken, "SecurityToken is mandatory for this action." (Alibaba's "common STS errors"
+ *   page; status assumed 400);
+ * - expired: InvalidParameter, 'The specified parameter "SecurityToken.Expired" is not valid.' (what ECS answered
+ *   in kubevela/terraform-controller#52; status assumed 400);
+ * - another token: InvalidSecurityToken.Malformed (assumed).
+ */
+function checkSecurityToken(session: TemporaryKey, token: string | undefined, now: number): void {
+  if (token === undefined) throw new EcsApiError("MissingSecurityToken", 400, "SecurityToken is mandatory for this action.");
+  const sent = Buffer.from(token);
+  const issued = Buffer.from(session.securityToken);
+  if (sent.length !== issued.length || !timingSafeEqual(sent, issued)) {
+    throw ecsError("InvalidSecurityToken.Malformed", "The specified SecurityToken is malformed: it is not the one issued with this AccessKeyId.");
+  }
+  if (now >= session.expiresAt) throw new EcsApiError("InvalidParameter", 400, 'The specified parameter "SecurityToken.Expired" is not valid.');
 }
 
 function checkTimestamp(timestamp: string | undefined, wallNow: number): void {

@@ -39,9 +39,13 @@ export function requireZone(region: ScenarioRegion, zoneId: string): void {
  * MaxResults/NextToken paging. The token is opaque to callers; here it is the offset of the next page, so a token
  * stays valid while the list does not shrink (as real tokens do for a while).
  */
-export function pageByToken<T>(items: readonly T[], params: EcsParams, defaults: { fallback: number; max: number; min?: number }): { page: T[]; nextToken: string; maxResults: number } {
-  const requested = params.int("MaxResults", { min: 1, max: defaults.max, fallback: defaults.fallback });
-  const maxResults = Math.max(defaults.min ?? 1, requested ?? defaults.fallback);
+export function pageByToken<T>(
+  items: readonly T[],
+  params: EcsParams,
+  defaults: { fallback: number; max: number; min?: number; /** Treat MaxResults above max as max, instead of refusing it. */ clampToMax?: boolean },
+): { page: T[]; nextToken: string; maxResults: number } {
+  const requested = params.int("MaxResults", { min: 1, ...(defaults.clampToMax ? {} : { max: defaults.max }), fallback: defaults.fallback });
+  const maxResults = Math.min(defaults.max, Math.max(defaults.min ?? 1, requested ?? defaults.fallback));
   const token = params.get("NextToken");
   let offset = 0;
   if (token !== undefined) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EmulatorCore } from "../core";
+import { EmulatorCore, RequestCancelledError } from "../core";
 import { afterFaultLatency, effectOf } from "../faults";
 import type { ActiveFault } from "../faults";
 import { redactParams } from "../callLog";
@@ -17,8 +17,8 @@ import { header } from "./signature";
 
 /**
  * One ECS RPC request, start to finish: parse (query string and form body), route on x-acs-action/x-acs-version
- * or Action/Version, authenticate, check required parameters, apply a fault, authorize with RAM, run the action,
- * answer, and log the call.
+ * or Action/Version, authenticate, check required parameters, claim the ClientToken (IdempotentProcessing while
+ * another request holds it), apply a fault, authorize with RAM, run the action, answer, and log the call.
  */
 export async function handleEcsRequest(req: IncomingMessage, res: ServerResponse, core: EmulatorCore): Promise<void> {
   const started = Date.now();
@@ -30,6 +30,7 @@ export async function handleEcsRequest(req: IncomingMessage, res: ServerResponse
   let fault: ActiveFault | undefined;
   let denied: { action: string; resource: string; reason: string } | undefined;
   let hostId = "ecs.aliyuncs.com";
+  let releaseToken: (() => void) | undefined;
 
   const log = (status: number | null, code?: string) =>
     core.calls.add({
@@ -83,10 +84,13 @@ export async function handleEcsRequest(req: IncomingMessage, res: ServerResponse
       core.scenario.accessKeys,
       core.nonces,
       Date.now(),
+      { find: (id) => core.sts.findTemporaryKey(id), now: core.now() },
     );
     accessKeyId = caller.accessKey.accessKeyId;
     for (const name of spec.required) if (!params[name]) throw missingParameter(name);
 
+    // Held from here to the answer, so a fault's latency keeps the token "still processing" for a retry.
+    releaseToken = core.world().inFlight.claim(action, params);
     fault = core.faults.take("ecs", action, params);
     const effect = await afterFaultLatency(fault, (ms) => core.sleep(ms));
     if (fault && effect === "drop") {
@@ -125,16 +129,21 @@ export async function handleEcsRequest(req: IncomingMessage, res: ServerResponse
     sendJson(res, 200, { RequestId: requestId, ...result }, { "x-acs-request-id": requestId });
     log(200);
   } catch (err) {
+    // Reset or closed during a fault's latency: the request belongs to a world that no longer exists.
+    if (err instanceof RequestCancelledError) return void res.destroy();
     if (err instanceof EcsApiError) return fail(err);
     const message = err instanceof Error ? err.message : String(err);
     fail(new EcsApiError("InternalError", 500, `The emulator failed on ${action || "this request"}: ${message}`));
+  } finally {
+    releaseToken?.();
   }
 }
 
 function faultError(fault: ActiveFault): EcsApiError {
   const code = fault.spec.code ?? defaultCodeFor(fault.spec.status);
   const known = describeCode(code);
-  const headers: Record<string, string> = code.includes("Throttling") ? { "x-acs-retry-after": "1000" } : {};
+  // The SDK reads x-acs-retry-after as milliseconds (ThrottlingError.retryAfter).
+  const headers: Record<string, string> = code.includes("Throttling") ? { "x-acs-retry-after": String((fault.spec.retryAfterSeconds ?? 1) * 1000) } : {};
   return new EcsApiError(code, fault.spec.status ?? known.status, fault.spec.message ?? known.message, {}, headers);
 }
 

@@ -11,7 +11,7 @@ export interface CallOrigin {
 /**
  * The RAM checks one ECS call needs, built the way the ECS authorization table describes them:
  * - "All Resources" (`*`): RunInstances and the Describe calls with no resource-level data (DescribeRegions,
- *   DescribeZones, DescribeInstanceTypes, DescribeAvailableResource, DescribeSpotPriceHistory);
+ *   DescribeZones, DescribeInstanceTypes, DescribeAvailableResource, DescribeSpotPriceHistory, DescribeSpotAdvice);
  * - `instance/*` of the region: DescribeInstances (tag filters become acs:RequestTag/<key>);
  * - one check per instance ARN: DeleteInstance(s), GetInstanceConsoleOutput (with the instance's acs:ResourceTag);
  * - `image/*`, `securitygroup/*` of the region: DescribeImages, DescribeSecurityGroups;

@@ -9,6 +9,8 @@ export class GitHubError extends Error {
     readonly status: number,
     message: string,
     readonly docs = RUNNER_DOCS,
+    /** Headers the answer carries besides the usual ones (retry-after, x-ratelimit-* on rate limits). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EmulatorCore } from "../core";
+import { EmulatorCore, RequestCancelledError } from "../core";
 import { afterFaultLatency, effectOf } from "../faults";
 import type { ActiveFault } from "../faults";
 import { redactParams } from "../callLog";
@@ -11,6 +11,7 @@ import type { RunnerScope } from "../state/github";
 import type { RunnerView, World } from "../state/world";
 import { accessTokenJson, installationOf, refuseNarrowing, verifyAppJwt } from "./appAuth";
 import { GitHubError, notFound, REST_DOCS, RUNNER_DOCS } from "./errors";
+import { githubFaultError } from "./throttling";
 
 /** GitHub Enterprise Server puts the REST API under /api/v3; Octokit's baseUrl carries the prefix. */
 export const GITHUB_API_PREFIX = "/api/v3";
@@ -93,7 +94,7 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
       log(null);
       return;
     }
-    if (fault && effect === "error") throw new GitHubError(fault.spec.status ?? 500, fault.spec.message ?? fault.spec.code ?? "Server Error", REST_DOCS);
+    if (fault && effect === "error") throw githubFaultError(fault.spec, Date.now());
 
     // Settled after the fault's delay, so the work sees the world as it is when it is done.
     const world = core.world();
@@ -109,9 +110,11 @@ export async function handleGitHubRequest(req: IncomingMessage, res: ServerRespo
     sendJson(res, status, payload, { ...headers, ...extraHeaders, "content-type": "application/json; charset=utf-8" });
     log(status);
   } catch (err) {
+    // Reset or closed during a fault's latency: the request belongs to a world that no longer exists.
+    if (err instanceof RequestCancelledError) return void res.destroy();
     const error = err instanceof GitHubError ? err : new GitHubError(500, `Server Error: ${err instanceof Error ? err.message : String(err)}`);
     const payload: Record<string, unknown> = { message: error.message, documentation_url: error.docs, status: String(error.status) };
-    sendJson(res, error.status, payload, { ...headers, "content-type": "application/json; charset=utf-8" });
+    sendJson(res, error.status, payload, { ...headers, ...error.headers, "content-type": "application/json; charset=utf-8" });
     log(error.status, error.message.split("\n")[0]);
   }
 }
@@ -264,7 +267,8 @@ function readJitRequest(body: Record<string, unknown>, scope: RunnerScope, core:
   if (body.work_folder !== undefined && typeof body.work_folder !== "string") throw invalid(`For 'properties/work_folder', ${JSON.stringify(body.work_folder)} is not a string.`);
   const groupId = body.runner_group_id as number;
   const groups = scope.kind === "org" ? [1, ...(core.scenario.github.runnerGroups ?? []).filter((g) => g.org.toLowerCase() === scope.name.toLowerCase()).map((g) => g.id)] : [1];
-  if (!groups.includes(groupId)) throw invalid(`Runner group ${groupId} does not exist for ${scope.kind === "org" ? "organization" : "repository"} ${scope.name}.`);
+  // GitHub answers an unknown runner group 404 (as users report it), not 422.
+  if (!groups.includes(groupId)) throw notFound(`${RUNNER_DOCS}#create-configuration-for-a-just-in-time-runner-for-a-repository`);
   return { name: body.name, runnerGroupId: groupId, labels: labels as string[], workFolder: (body.work_folder as string | undefined) ?? "_work" };
 }
 

@@ -7,6 +7,8 @@
  * - DescribeImages, DescribeSecurityGroups: `image/*`, `securitygroup/*` of the region (their optional
  *   resource types); vpc:DescribeVSwitches: `vswitch/*` of the region;
  * - everything else: "*" (RunInstances is "All Resources"; the catalogue reads publish no authorization data).
+ *   That includes ecs:DescribeSpotAdvice: its API page says "No authorization for this operation" (no resource
+ *   type), so RAM authorizes it on "*" like DescribeSpotPriceHistory, and a policy allows it with Resource "*".
  * emulator/ecs/ramRequests.ts takes every resource from here.
  *
  * Context keys the emulator fills: acs:CurrentTime (ISO 8601 UTC), acs:SourceIp, and per call
@@ -41,5 +43,6 @@ export function ramResourceFor(
   if (name === "ecs:describeimages") return `acs:ecs:${where.regionId}:${where.accountId}:image/*`;
   if (name === "ecs:describesecuritygroups") return `acs:ecs:${where.regionId}:${where.accountId}:securitygroup/*`;
   if (name === "vpc:describevswitches") return `acs:vpc:${where.regionId}:${where.accountId}:vswitch/*`;
+  // RunInstances and the catalogue reads, DescribeSpotAdvice among them: "All Resources".
   return "*";
 }

@@ -18,7 +18,8 @@
  * Exactly 8 vCPU at 1:2 (the guide's 8c16g query): X86 c7.2xlarge@b (0.0390) before c6.2xlarge@b (0.0400).
  * History: points at minutes -180, -120, -60 and 0. Two pairs move so that only the latest price ranks right:
  * c7.2xlarge@j was the cheapest X86 1:2 pair three hours ago (0.250) and has risen to 0.344; u1-c1m1.2xlarge@k
- * fell from 0.300 to 0.240. Stock is unlimited everywhere.
+ * fell from 0.300 to 0.240. Stock is unlimited everywhere. No interruption rates (every pair 0, band "0-3%", never
+ * reclaimed): a test that needs bands sets them with withOffering(s, {zoneId, instanceTypeId, interruptionRate}).
  */
 import {
   EMULATOR_ACCOUNT_ID,
@@ -41,6 +42,8 @@ export const SMALL_TIMING: ScenarioTiming = {
   runnerOnlineMs: 3_000,
   releaseMs: 1_000,
   reclaimNoticeMs: 5 * 60_000,
+  // Below Pending, so every state can still be seen; long enough that a client polling at once finds nothing.
+  listingDelayMs: 500,
 };
 
 const SMALL_TYPES: readonly ScenarioInstanceType[] = [
@@ -105,7 +108,8 @@ export type OfferingPatch = Partial<ScenarioOffering> & Pick<ScenarioOffering, "
 
 /**
  * The scenario with one offering changed (merged with `patch`) or, when the pair has none, added (then `patch`
- * needs a spotPrice). E.g. sold out: `withOffering(s, { zoneId: "cn-hangzhou-j", instanceTypeId: "ecs.c8y.2xlarge", spotStock: 0 })`.
+ * needs a spotPrice). E.g. sold out: `withOffering(s, { zoneId: "cn-hangzhou-j", instanceTypeId: "ecs.c8y.2xlarge", spotStock: 0 })`;
+ * interrupted at 12% an hour (band "10-100%"): `withOffering(s, { zoneId: "cn-hangzhou-j", instanceTypeId: "ecs.c8y.2xlarge", interruptionRate: 12 })`.
  */
 export function withOffering(scenario: Scenario, patch: OfferingPatch): Scenario {
   const regionId = patch.regionId ?? scenario.regions[0]?.regionId;

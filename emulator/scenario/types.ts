@@ -23,6 +23,11 @@ export interface Scenario {
   readonly accessKeys: readonly ScenarioAccessKey[];
   readonly github: ScenarioGitHub;
   readonly timing?: Partial<ScenarioTiming>;
+  /**
+   * Seeds the draw of every spot interruption (default 0): with the same seed and the same launches, the same
+   * instances are reclaimed at the same instants, on any clock.
+   */
+  readonly interruptionSeed?: number;
 }
 
 export interface ScenarioRegion {
@@ -46,6 +51,12 @@ export interface ScenarioInstanceType {
   readonly onDemandPrice: number;
   /** System disk categories the type accepts. Default: cloud_essd, cloud_ssd, cloud_efficiency. */
   readonly systemDiskCategories?: readonly string[];
+  /**
+   * Whether spot instances of this type can have a protection period (SpotDuration 1, the API's default). Default
+   * true. false: RunInstances with SpotDuration 1, or without SpotDuration, fails with 403
+   * OperationDenied.FlavorNotSupported ("Flavor not support spot duration instance."); SpotDuration 0 launches.
+   */
+  readonly spotDurationSupported?: boolean;
 }
 
 export interface ScenarioOffering {
@@ -63,6 +74,12 @@ export interface ScenarioOffering {
    */
   readonly statusCategory?: "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock";
   readonly spotPrice: SpotPriceSpec;
+  /**
+   * Percent, 0-100 (default 0): what DescribeSpotAdvice reports as InterruptionRate (and its band,
+   * InterruptRateDesc), and the chance per hour that a Running spot instance of this offering, past its protection
+   * period, gets a reclaim notice. See emulator/state/interruptions.ts.
+   */
+  readonly interruptionRate?: number;
 }
 
 /**
@@ -168,4 +185,9 @@ export interface ScenarioTiming {
   readonly releaseMs: number;
   /** Spot reclaim notice (Recycling lock, metadata termination-time) -> released. */
   readonly reclaimNoticeMs: number;
+  /**
+   * RunInstances accepted -> DescribeInstances lists the instance. The API is eventually consistent (a new
+   * instance may be missing from a listing for a moment); every other call knows the instance at once.
+   */
+  readonly listingDelayMs: number;
 }

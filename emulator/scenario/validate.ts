@@ -46,9 +46,10 @@ const SCENARIO_KEYS = [
   "accessKeys",
   "github",
   "timing",
+  "interruptionSeed",
 ] as const;
 
-const TIMING_KEYS = ["pendingMs", "startingMs", "runnerOnlineMs", "releaseMs", "reclaimNoticeMs"] as const;
+const TIMING_KEYS = ["pendingMs", "startingMs", "runnerOnlineMs", "releaseMs", "reclaimNoticeMs", "listingDelayMs"] as const;
 
 /** Region and zone ids as Aliyun spells them: lower case, digits and hyphens. */
 const REGION_OR_ZONE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -126,6 +127,7 @@ function checkScenario(raw: unknown, p: Problems): void {
     'the numeric account id used in ARNs, e.g. "1234567890123456"',
   );
   p.optional(doc, "startTime", "", isoTimestamp);
+  p.optional(doc, "interruptionSeed", "", integer);
 
   const known: Known = { regions: new Map(), instanceTypes: new Map(), vpcs: new Map() };
   checkRegions(doc, p, known);
@@ -191,6 +193,7 @@ function checkInstanceTypes(doc: Record<string, unknown>, p: Problems, known: Kn
     "physicalProcessorModel",
     "onDemandPrice",
     "systemDiskCategories",
+    "spotDurationSupported",
   ];
   for (const [item, path] of elements(doc, "instanceTypes", p)) {
     const type = p.object(item, path, keys);
@@ -207,6 +210,7 @@ function checkInstanceTypes(doc: Record<string, unknown>, p: Problems, known: Kn
     p.optional(type, "instanceFamilyLevel", path, oneOf(["EnterpriseLevel", "EntryLevel", "CreditEntryLevel"] as const));
     p.optional(type, "physicalProcessorModel", path, nonEmptyString);
     const onDemand = p.required(type, "onDemandPrice", path, price, "the pay-as-you-go price per hour, e.g. 1.631");
+    p.optional(type, "spotDurationSupported", path, boolean);
     if (type.systemDiskCategories !== undefined) {
       const cPath = join(path, "systemDiskCategories");
       const list = p.array(type.systemDiskCategories, cPath, { nonEmpty: 'omit it for the default, or list e.g. ["cloud_essd"]' });
@@ -219,7 +223,7 @@ function checkInstanceTypes(doc: Record<string, unknown>, p: Problems, known: Kn
 function checkOfferings(doc: Record<string, unknown>, p: Problems, known: Known): void {
   const pairs = new UniqueIds(p, "offering", "a zone has one offering per type; merge them");
   for (const [item, path] of elements(doc, "offerings", p)) {
-    const offering = p.object(item, path, ["regionId", "zoneId", "instanceTypeId", "spotStock", "statusCategory", "spotPrice"]);
+    const offering = p.object(item, path, ["regionId", "zoneId", "instanceTypeId", "spotStock", "statusCategory", "spotPrice", "interruptionRate"]);
     if (offering === undefined) continue;
     const regionId = p.required(offering, "regionId", path, identifier, 'a regionId from regions, e.g. "cn-hangzhou"');
     const zoneId = p.required(offering, "zoneId", path, identifier, "a zone of the offering's region");
@@ -233,6 +237,8 @@ function checkOfferings(doc: Record<string, unknown>, p: Problems, known: Known)
     }
     p.optional(offering, "spotStock", path, nonNegativeInteger);
     p.optional(offering, "statusCategory", path, oneOf(["WithStock", "ClosedWithStock", "WithoutStock", "ClosedWithoutStock"] as const));
+    const rate = p.optional(offering, "interruptionRate", path, nonNegativeNumber);
+    if (rate !== undefined && rate > 100) p.add(join(path, "interruptionRate"), `${rate} is above 100; it is a percentage`);
     const onDemand = typeId === undefined ? undefined : known.instanceTypes.get(typeId);
     if (offering.spotPrice === undefined) {
       p.add(join(path, "spotPrice"), 'is required: {"points": [{"minutes": -60, "price": 0.31}]} or {"model": {"ratio": 0.19}}');

@@ -41,14 +41,24 @@ export interface InstanceRecord {
   /** Spot instances hold one unit of their offering's stock until they are gone. */
   readonly holdsStock: boolean;
   readonly createdAt: number;
+  /** From when DescribeInstances lists it (the API is eventually consistent); other calls know it at once. */
+  readonly listedAt: number;
   readonly startingAt: number;
   readonly runningAt: number;
   /** Minute-truncated, as the API stores it. */
   readonly autoReleaseAt?: number;
   /** DeleteInstance(s) accepted. */
   releaseRequestedAt?: number;
-  /** Spot reclaim notice (Recycling lock); the release follows after the notice period. */
+  /**
+   * Spot reclaim notice (Recycling lock); the release follows after the notice period. Set at launch when the
+   * offering's interruption rate schedules one (it takes effect only once the clock reaches it), or by the admin
+   * API. Never later than a release already under way: a scheduled notice is dropped when a release is requested.
+   */
   reclaimNoticeAt?: number;
+  /** What set reclaimNoticeAt: the offering's interruption rate, or the admin API. */
+  reclaimCause?: "scheduled" | "admin";
+  /** Stable name of this launch within its offering, for drawing its interruption deterministically. */
+  readonly interruptionKey?: string;
   /** Accepted, then gone while Pending/Starting (SystemFailure.Delete). */
   vanishAt?: number;
   // Settled by World.settle in time order:
@@ -72,6 +82,11 @@ export function goneAt(instance: InstanceRecord, timing: ScenarioTiming): number
   const released = release === undefined ? undefined : release + timing.releaseMs;
   if (instance.vanishAt === undefined) return released;
   return released === undefined ? instance.vanishAt : Math.min(released, instance.vanishAt);
+}
+
+/** Whether DescribeInstances shows the instance at `now`: created long enough ago, and not gone. */
+export function listedAt(instance: InstanceRecord, timing: ScenarioTiming, now: number): boolean {
+  return now >= instance.listedAt && statusAt(instance, timing, now) !== undefined;
 }
 
 /** The status at `now`, or undefined when the instance is gone. */

@@ -15,15 +15,24 @@ import { IdGenerator } from "../ids";
 import { goneAt, InstanceRecord, runnerConnectedAt, RunnerOutcome } from "./instance";
 import { RunnerRecord, RunnerStore } from "./github";
 import { SpotPriceSeries, stringSeed } from "./prices";
+import { InFlightTokens } from "../ecs/clientTokens";
+import { interruptionDraw, reclaimNoticeAt } from "./interruptions";
+import { HOUR_MS } from "../format";
 
 export type StatusCategory = "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock";
 
-/** One (zone, type) that is sold for spot: its remaining stock and its price over time. */
+/** One (zone, type) that is sold for spot: its remaining stock, its price over time and its interruption rate. */
 export interface OfferingState {
   readonly offering: ScenarioOffering;
   readonly instanceType: ScenarioInstanceType;
   /** Units left; null = unlimited. */
   free: number | null;
+  /** Percent: DescribeSpotAdvice's InterruptionRate, and the chance per hour that a reclaimable instance is reclaimed. */
+  interruptionRate: number;
+  /** Times the rate was changed through the admin API (each change draws the remaining instances anew). */
+  rateChanges: number;
+  /** Spot instances launched in this offering since load or reset: names each launch's interruption draw. */
+  launches: number;
   /** The scenario's fixed StatusCategory (stale catalogue); dropped when stock is set through the admin API. */
   statusCategoryOverride?: StatusCategory;
   readonly prices: SpotPriceSeries;
@@ -33,6 +42,16 @@ export interface IdempotencyRecord {
   readonly fingerprint: string;
   readonly instanceIds: readonly string[];
   readonly tradePrice: number;
+}
+
+/** A spot reclaim notice that reached its instance (scheduled by the interruption rate, or through the admin API). */
+export interface ReclaimRecord {
+  readonly instanceId: string;
+  readonly regionId: string;
+  readonly zoneId: string;
+  readonly instanceTypeId: string;
+  readonly noticeAt: number;
+  readonly cause: "scheduled" | "admin";
 }
 
 /** How a runner looks at an instant: derived from its record and the instance that registered it. */
@@ -60,8 +79,15 @@ export class World {
   readonly images = new Map<string, ScenarioImage>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** ClientTokens of requests still being processed (a fault's latency holds one). */
+  readonly inFlight = new InFlightTokens();
   /** Instances created since the scenario was loaded or reset, released ones included (idempotent replays not). */
   launched = 0;
+  /** Reclaim notices that have reached their instances since load or reset, in time order. */
+  readonly reclaims: ReclaimRecord[] = [];
+  private readonly noticed = new Set<string>();
+  /** Seeds every interruption draw: the same scenario and the same launches give the same interruptions. */
+  readonly interruptionSeed: number;
   readonly runners: RunnerStore;
   private readonly runnerArch = new Map<number, "X64" | "ARM64">();
   private readonly ipCounters = new Map<string, number>();
@@ -74,6 +100,7 @@ export class World {
     githubServerUrl: string,
   ) {
     this.timing = resolveTiming(scenario.timing);
+    this.interruptionSeed = scenario.interruptionSeed ?? 0;
     this.runners = new RunnerStore(githubServerUrl);
     for (const r of scenario.regions) this.regions.set(r.regionId, r);
     for (const t of scenario.instanceTypes) this.instanceTypes.set(t.instanceTypeId, t);
@@ -88,6 +115,9 @@ export class World {
         offering: o,
         instanceType,
         free: o.spotStock === undefined ? null : o.spotStock,
+        interruptionRate: o.interruptionRate ?? 0,
+        rateChanges: 0,
+        launches: 0,
         statusCategoryOverride: o.statusCategory,
         prices: new SpotPriceSeries(o.spotPrice, instanceType.onDemandPrice, startMs, stringSeed(`${o.zoneId}/${o.instanceTypeId}`)),
       });
@@ -112,6 +142,10 @@ export class World {
     for (const instance of this.instances.values()) {
       if (instance.gone) continue;
       const gone = goneAt(instance, this.timing);
+      const notice = instance.reclaimNoticeAt;
+      if (notice !== undefined && notice <= now && !this.noticed.has(instance.instanceId)) {
+        events.push({ at: notice, order: order++, apply: () => this.recordReclaim(instance, notice) });
+      }
       if (instance.runnerOutcome === undefined && instance.runningAt <= now && (gone === undefined || instance.runningAt < gone)) {
         events.push({ at: instance.runningAt, order: order++, apply: () => this.bootRunner(instance) });
       }
@@ -119,6 +153,78 @@ export class World {
     }
     events.sort((a, b) => a.at - b.at || a.order - b.order);
     for (const e of events) e.apply();
+  }
+
+  /**
+   * A launched instance joins the world (RunInstances has taken its stock). A spot instance gets its reclaim notice
+   * drawn now, from its offering's interruption rate: it takes effect when the clock reaches it, unless the instance
+   * is released first.
+   */
+  addInstance(instance: InstanceRecord, offering: OfferingState): InstanceRecord {
+    let added = instance;
+    if (instance.spotStrategy !== "NoSpot") {
+      offering.launches += 1;
+      added = { ...instance, interruptionKey: `${offeringKey(instance.regionId, instance.zoneId, instance.instanceType.instanceTypeId)}#${offering.launches}` };
+      this.scheduleReclaim(added, offering.interruptionRate, reclaimableFrom(added), added.interruptionKey!);
+    }
+    this.instances.set(added.instanceId, added);
+    return added;
+  }
+
+  /**
+   * The offering's interruption rate from `now` on (admin API). Instances of the offering whose notice has not come
+   * yet are drawn anew from now (the wait is memoryless, so nothing is lost by redrawing).
+   */
+  setInterruptionRate(state: OfferingState, ratePercent: number, now: number): void {
+    state.interruptionRate = ratePercent;
+    state.rateChanges += 1;
+    const key = offeringKey(state.offering.regionId, state.offering.zoneId, state.offering.instanceTypeId);
+    for (const instance of this.instances.values()) {
+      if (instance.gone || instance.spotStrategy === "NoSpot" || instance.interruptionKey === undefined) continue;
+      if (offeringKey(instance.regionId, instance.zoneId, instance.instanceType.instanceTypeId) !== key) continue;
+      if (instance.reclaimCause === "admin" || (instance.reclaimNoticeAt !== undefined && instance.reclaimNoticeAt <= now)) continue;
+      if (instance.releaseRequestedAt !== undefined) continue;
+      instance.reclaimNoticeAt = undefined;
+      instance.reclaimCause = undefined;
+      this.scheduleReclaim(instance, ratePercent, Math.max(now, reclaimableFrom(instance)), `${instance.interruptionKey}~${state.rateChanges}`);
+    }
+  }
+
+  /** A spot reclaim now (admin API): the Recycling lock at once, unless a notice already came. */
+  reclaimNow(instance: InstanceRecord, now: number): void {
+    if (instance.reclaimNoticeAt !== undefined && instance.reclaimNoticeAt <= now) return;
+    instance.reclaimNoticeAt = now;
+    instance.reclaimCause = "admin";
+  }
+
+  /** DeleteInstance(s) accepted: the release starts now, and a notice drawn for later will never come. */
+  requestRelease(instance: InstanceRecord, now: number): void {
+    if (instance.releaseRequestedAt === undefined) instance.releaseRequestedAt = now;
+    if (instance.reclaimCause === "scheduled" && instance.reclaimNoticeAt !== undefined && instance.reclaimNoticeAt > now) {
+      instance.reclaimNoticeAt = undefined;
+      instance.reclaimCause = undefined;
+    }
+  }
+
+  private scheduleReclaim(instance: InstanceRecord, ratePercent: number, from: number, key: string): void {
+    const at = reclaimNoticeAt(ratePercent, from, interruptionDraw(this.interruptionSeed, key));
+    // A notice after the instance is due to go anyway (its TTL, a vanish) never comes.
+    const ends = [instance.autoReleaseAt, instance.vanishAt].filter((t): t is number => t !== undefined);
+    if (at === undefined || ends.some((end) => at >= end)) return;
+    instance.reclaimNoticeAt = at;
+    instance.reclaimCause = "scheduled";
+  }
+
+  private recordReclaim(instance: InstanceRecord, noticeAt: number): void {
+    this.noticed.add(instance.instanceId);
+    this.reclaims.push({
+      instanceId: instance.instanceId,
+      regionId: instance.regionId,
+      zoneId: instance.zoneId,
+      instanceTypeId: instance.instanceType.instanceTypeId,
+      noticeAt,
+      cause: instance.reclaimCause ?? "admin",
+    });
   }
 
   takeStock(state: OfferingState, units: number): void {
@@ -177,6 +283,11 @@ export class World {
       if (state && state.free !== null) state.free += 1;
     }
   }
+}
+
+/** When a spot instance can first be reclaimed: once Running, and past its protection period (SpotDuration hours). */
+export function reclaimableFrom(instance: InstanceRecord): number {
+  return Math.max(instance.runningAt, instance.createdAt + instance.spotDuration * HOUR_MS);
 }
 
 export function offeringKey(regionId: string, zoneId: string, instanceTypeId: string): string {

@@ -1,10 +1,12 @@
 import { catalogQueryFor, compareText, filterCatalog, hasRatio, matchesShape, ratioOf } from "./catalog";
 import { DEFAULT_CONCURRENCY } from "./defaults";
-import { explainCatalog, explainRatio, explainVerdict, RatioOutcome } from "./explain";
+import { explainCatalog, explainRatio, explainStrategy, explainVerdict, RatioOutcome } from "./explain";
 import { PriceBook } from "./priceBook";
 import { QueryScheduler } from "./queryScheduler";
 import { priceWindowEnd, priceWindows } from "./priceWindow";
-import { buildCandidate, pricePerCoreOf, rankCandidates } from "./rank";
+import { bandUpperBound, JobShape } from "./interruptionModel";
+import { buildCandidate, pricePerCoreOf, rankCandidates, withInterruptionCost } from "./rank";
+import { adviceKey, SpotAdviceBook } from "./spotAdviceBook";
 import { indexStock, StockIndex } from "./stock";
 import { Advice, AdviceRequest, AdvisorDeps, InstanceTypeInfo, OnDemandOption, OnRequest, SpotCandidate, ZoneTypeAvailability } from "./types";
 import { zoneComparator } from "./zones";
@@ -44,9 +46,10 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
     },
     scheduler,
   );
+  const bands = new SpotAdviceBook({ queries, regionId: request.regionId, onRequest }, scheduler);
 
   try {
-    const prefetch = pricePrefetch(request, book);
+    const prefetch = pricePrefetch(request, book, bands);
     const catalog = catalogQueryFor(request);
     const [types, availability] = await settleBoth(
       queries.describeInstanceTypes(catalog.query, onRequest, prefetch.onPage),
@@ -54,9 +57,11 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
     );
     const funnel = filterCatalog(types, request);
     const stock = indexStock(availability, request.zones);
+    bands.flush();
 
     const outcomes: RatioOutcome[] = [];
     let currency = "";
+    const shape = jobShapeOf(request);
     for (const [rank, ratio] of request.ratios.entries()) {
       const { outcome, currency: seen } = await evaluateRatio(ratio, rank, funnel.inShape, stock, request, book);
       outcomes.push(outcome);
@@ -68,10 +73,12 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
     }
 
     const winner = outcomes.find((o) => o.candidates.length > 0);
+    const banded = await bands.collect();
+    const withCosts = (winner?.candidates ?? []).map((c) => withInterruptionCost(c, bandUpperBound(banded.rows.get(adviceKey(c.instanceTypeId, c.zoneId))?.interruptRateDesc), shape));
     const onDemand = request.onDemand ? await onDemandOptionsOf(funnel.inShape, stock, request, book) : undefined;
     currency ||= onDemand?.currency ?? "";
     const onDemandOptions = onDemand?.options;
-    const ranked = rankCandidates(winner?.candidates ?? [], request.zones);
+    const ranked = rankCandidates(withCosts, request.zones, request.strategy);
     const candidates = request.limit !== undefined ? ranked.slice(0, request.limit) : ranked;
     const availableZones: Record<string, readonly string[]> = {};
     for (const c of candidates) availableZones[c.instanceTypeId] ??= stock.stockedZones(c.instanceTypeId);
@@ -79,6 +86,7 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
     await book.idle();
     const explanation = [
       explainVerdict(request, outcomes, ranked, candidates.length, currency),
+      ...explainStrategy(request, shape, ranked, banded.failure),
       ...explainCatalog(request, funnel, catalog.shapeByApi),
       ...outcomes.flatMap((o) => explainRatio(request, o)),
     ];
@@ -104,7 +112,7 @@ export async function advise(input: AdviceRequest, deps: AdvisorDeps): Promise<A
  * in, for whichever ratio of the list it has (its rank orders the queue). The same tests as the funnel's, so
  * nothing is queried that the ranking could not ask for.
  */
-function pricePrefetch(request: AppliedAdviceRequest, book: PriceBook) {
+function pricePrefetch(request: AppliedAdviceRequest, book: PriceBook, bands: SpotAdviceBook) {
   const pending: InstanceTypeInfo[] = [];
   let stock: StockIndex | undefined;
   const flush = () => {
@@ -113,7 +121,10 @@ function pricePrefetch(request: AppliedAdviceRequest, book: PriceBook) {
       if (!matchesShape(t, request)) continue;
       const rank = request.ratios.findIndex((ratio) => hasRatio(t, ratio));
       const zones = pricedZones(t.instanceTypeId, stock, request);
-      if (rank >= 0 && zones.length > 0) book.request(t.instanceTypeId, zones, rank);
+      if (rank >= 0 && zones.length > 0) {
+        book.request(t.instanceTypeId, zones, rank);
+        if (stock.stockedZones(t.instanceTypeId).length > 0) bands.request(t.instanceTypeId, rank);
+      }
     }
   };
   return {
@@ -181,6 +192,11 @@ async function evaluateRatio(
     },
     currency,
   };
+}
+
+/** The job the expected cost is for: the request's length, and the protection period SpotDuration gives. */
+function jobShapeOf(request: AppliedAdviceRequest): JobShape {
+  return { jobMinutes: request.expectedJobMinutes, protectedMinutes: (request.spotDuration ?? 1) * 60 };
 }
 
 /** Where a type's prices are asked for: its stocked zones, and with on-demand options every zone that sells it. */

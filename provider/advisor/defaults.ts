@@ -10,6 +10,8 @@ export const DEFAULT_PRICE_LIMIT_FACTOR = 1.2;
  * (amd64 needs 39). Throttling answers lower it while the run lasts.
  */
 export const DEFAULT_CONCURRENCY = 40;
+/** The job an expected cost is computed for: the guide's OpenResty build takes about 15 minutes. */
+export const DEFAULT_EXPECTED_JOB_MINUTES = 20;
 /** The API accepts a StartTime at most 30 days before EndTime. */
 export const MAX_PRICE_WINDOW_MINUTES = 30 * 24 * 60;
 

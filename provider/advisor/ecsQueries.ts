@@ -2,7 +2,7 @@ import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { callEcs, EcsCallRecord, RetryPolicy } from "../aliyun/callEcs";
 import { AliyunApiError } from "../errors";
 import { createEcsClient } from "../aliyun/ecsClient";
-import { EcsAdvisorQueries, InstanceTypeInfo, OnRequest, SpotPriceRow, ZoneTypeAvailability } from "./types";
+import { EcsAdvisorQueries, InstanceTypeInfo, OnRequest, SpotAdviceRow, SpotPriceRow, ZoneTypeAvailability } from "./types";
 
 export interface EcsAdvisorQueriesOptions {
   /** The client's region; a query for another region gets a client of its own. */
@@ -138,6 +138,26 @@ export function createEcsAdvisorQueries(options: EcsAdvisorQueriesOptions): EcsA
         }
       }
       return entries;
+    },
+
+    async describeSpotAdvice(query, onRequest) {
+      const client = clientFor(query.regionId);
+      const request = new $Ecs.DescribeSpotAdviceRequest({ regionId: query.regionId, instanceTypes: [...query.instanceTypes] });
+      const response = await call("DescribeSpotAdvice", () => client.describeSpotAdvice(request), onRequest);
+      const rows: SpotAdviceRow[] = [];
+      for (const zone of response.body?.availableSpotZones?.availableSpotZone ?? []) {
+        if (!zone.zoneId) continue;
+        for (const r of zone.availableSpotResources?.availableSpotResource ?? []) {
+          if (!r.instanceType) continue;
+          rows.push({
+            zoneId: zone.zoneId, instanceTypeId: r.instanceType,
+            ...(r.interruptRateDesc ? { interruptRateDesc: r.interruptRateDesc } : {}),
+            ...(typeof r.interruptionRate === "number" ? { interruptionRate: r.interruptionRate } : {}),
+            ...(typeof r.averageSpotDiscount === "number" ? { averageSpotDiscount: r.averageSpotDiscount } : {}),
+          });
+        }
+      }
+      return rows;
     },
 
     async describeSpotPriceHistory(query, onRequest) {

@@ -1,6 +1,8 @@
 import { CatalogFunnel, formatRatio } from "./catalog";
 import { formatWindow } from "./priceWindow";
+import { JobShape, START_MINUTES } from "./interruptionModel";
 import { AdviceRequest, SpotCandidate } from "./types";
+import type { AppliedAdviceRequest } from "./validate";
 
 /** What happened at one ratio of the preference list. */
 export interface RatioOutcome {
@@ -132,4 +134,30 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
     else map.set(k, [item]);
   }
   return map;
+}
+
+/**
+ * How the candidates were ranked, and the best candidate's interruption band and expected cost, or why the bands
+ * are missing (the ranking then falls back to the price).
+ */
+export function explainStrategy(request: AppliedAdviceRequest, shape: JobShape, ranked: readonly SpotCandidate[], bandFailure: string | undefined): string[] {
+  if (ranked.length === 0) return [];
+  const lines: string[] = [];
+  const exposed = Math.max(0, START_MINUTES + shape.jobMinutes - shape.protectedMinutes);
+  if (request.strategy === "lowest-price") {
+    lines.push("Ranked by spot price per vCPU (strategy lowest-price).");
+  } else if (exposed === 0) {
+    lines.push(`Ranked by expected cost per completed ${shape.jobMinutes}-minute job: it ends inside the ${shape.protectedMinutes}-minute ` +
+      "protection period, so no interruption can touch it and the order is the price's.");
+  } else {
+    lines.push(`Ranked by expected cost per completed ${shape.jobMinutes}-minute job: ${exposed} minutes of each run are exposed to ` +
+      "interruption; an interruption's lost work and the re-run are counted from DescribeSpotAdvice's 30-day band.");
+  }
+  if (bandFailure) lines.push(`DescribeSpotAdvice failed (${bandFailure}); candidates have no interruption band and rank by price.`);
+  const best = ranked[0];
+  if (best.interruptionRate !== undefined) {
+    lines.push(`${best.instanceTypeId} in ${best.zoneId}: interruption band up to ${Math.round(best.interruptionRate * 100)}% an hour` +
+      `${best.expectedCostPerVcpu !== undefined ? `, expected ${best.expectedCostPerVcpu} per vCPU per completed job` : ""}.`);
+  }
+  return lines;
 }

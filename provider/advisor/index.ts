@@ -11,6 +11,8 @@ export type {
   InstanceTypeInfo,
   OnRequest,
   SpotCandidate,
+  SpotAdviceRow,
+  RankingStrategy,
   OnDemandOption,
   SpotPriceHistory,
   SpotPriceRow,

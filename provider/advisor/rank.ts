@@ -1,7 +1,8 @@
 import { compareText, ratioOf } from "./catalog";
 import { priceLimitFor } from "./priceLimit";
 import { ZonePrice } from "./prices";
-import { Arch, InstanceTypeInfo, SpotCandidate } from "./types";
+import { expectedCostPerVcpu, JobShape } from "./interruptionModel";
+import { Arch, InstanceTypeInfo, RankingStrategy, SpotCandidate } from "./types";
 import { zoneComparator } from "./zones";
 
 /** One (type, zone) offer with every number the provider and the CLI show. */
@@ -45,6 +46,20 @@ export function compareCandidates(zoneOrder: (a: string, b: string) => number) {
     compareText(a.instanceTypeId, b.instanceTypeId);
 }
 
-export function rankCandidates(candidates: readonly SpotCandidate[], preferredZones?: readonly string[]): SpotCandidate[] {
-  return [...candidates].sort(compareCandidates(zoneComparator(preferredZones)));
+/**
+ * Ranked by the strategy: "lowest-price" by compareCandidates alone; "expected-cost" (the default) by the expected
+ * cost per vCPU of a completed job first (pairs whose cost is unknown after those whose cost is known), then the
+ * same order, so equal expected costs fall back to the price order.
+ */
+export function rankCandidates(candidates: readonly SpotCandidate[], preferredZones?: readonly string[], strategy: RankingStrategy = "expected-cost"): SpotCandidate[] {
+  const byPrice = compareCandidates(zoneComparator(preferredZones));
+  if (strategy === "lowest-price") return [...candidates].sort(byPrice);
+  const cost = (c: SpotCandidate) => c.expectedCostPerVcpu ?? Number.POSITIVE_INFINITY;
+  return [...candidates].sort((a, b) => (cost(a) === cost(b) ? 0 : cost(a) - cost(b)) || byPrice(a, b));
+}
+
+/** The candidate with its interruption band and expected cost (see interruptionModel.ts). */
+export function withInterruptionCost(candidate: SpotCandidate, rate: number | undefined, shape: JobShape): SpotCandidate {
+  const cost = expectedCostPerVcpu(candidate.pricePerCore, rate, shape);
+  return { ...candidate, ...(rate !== undefined ? { interruptionRate: rate } : {}), ...(cost !== undefined ? { expectedCostPerVcpu: cost } : {}) };
 }

@@ -34,7 +34,18 @@ export interface AdviceRequest {
    * without spot stock, by pay-as-you-go price. Their price queries go out with the spot ones, in the same wave.
    */
   readonly onDemand?: boolean;
+  /**
+   * How candidates are ranked: "expected-cost" (default) by the expected cost per vCPU of a completed job,
+   * counting the work an interruption loses and the re-run (interruptionModel.ts); "lowest-price" by the spot
+   * price per vCPU alone, as the Go spot-instance-advisor does.
+   */
+  readonly strategy?: RankingStrategy;
+  /** The job the expected cost is for: its length in minutes; default 20 (the guide's build, with margin). */
+  readonly expectedJobMinutes?: number;
 }
+
+export type RankingStrategy = "expected-cost" | "lowest-price";
+export const RANKING_STRATEGIES: readonly RankingStrategy[] = ["expected-cost", "lowest-price"];
 
 /** A (type, zone) that can be launched pay-as-you-go, and what an hour costs. */
 export interface OnDemandOption {
@@ -74,6 +85,16 @@ export interface SpotCandidate {
   readonly priceLimit: number;
   /** Timestamp of the price row the spot price came from. */
   readonly priceTimestamp: string;
+  /**
+   * DescribeSpotAdvice's interruption band for the pair, as the band's upper bound, a fraction (0-3% -> 0.03);
+   * absent when the API gave none.
+   */
+  readonly interruptionRate?: number;
+  /**
+   * Expected cost per vCPU (currency) of one completed job of request.expectedJobMinutes, counting the work an
+   * interruption loses and the re-run; absent when the job can be interrupted and the band is unknown.
+   */
+  readonly expectedCostPerVcpu?: number;
 }
 
 export interface Advice {
@@ -151,6 +172,18 @@ export interface SpotPriceHistory {
   readonly currency?: string;
 }
 
+/** One (type, zone) of DescribeSpotAdvice: the 30-day interruption band and average discount. */
+export interface SpotAdviceRow {
+  readonly zoneId: string;
+  readonly instanceTypeId: string;
+  /** As the API spells it: "0-3%", "3-5%", ... */
+  readonly interruptRateDesc?: string;
+  /** The API's own number for the rate (its unit is undocumented; the band is what we use). */
+  readonly interruptionRate?: number;
+  /** Percent of the pay-as-you-go price, 30-day average. */
+  readonly averageSpotDiscount?: number;
+}
+
 /**
  * Called once per HTTP request a query sends (every page, every retry), when its answer is in: the advisor's
  * apiCalls, and the throttling signal that slows its queries down.
@@ -175,6 +208,8 @@ export interface EcsAdvisorQueries {
     query: { regionId: string; instanceType: string; startTime: string; endTime: string; spotDuration?: 0 | 1 },
     onRequest: OnRequest,
   ): Promise<SpotPriceHistory>;
+  /** The interruption bands of up to 10 types (InstanceTypes.N), every zone of the region. */
+  describeSpotAdvice(query: { regionId: string; instanceTypes: readonly string[] }, onRequest: OnRequest): Promise<readonly SpotAdviceRow[]>;
 }
 
 export interface AdvisorDeps {

@@ -1,12 +1,17 @@
 import { InvalidInputError } from "../errors";
 import { normalizeArch } from "../contract/arch";
-import { DEFAULT_PRICE_LIMIT_FACTOR, DEFAULT_PRICE_WINDOW_MINUTES, MAX_PRICE_WINDOW_MINUTES } from "./defaults";
-import { AdviceRequest, Arch } from "./types";
+import { DEFAULT_EXPECTED_JOB_MINUTES, DEFAULT_PRICE_LIMIT_FACTOR, DEFAULT_PRICE_WINDOW_MINUTES, MAX_PRICE_WINDOW_MINUTES } from "./defaults";
+import { AdviceRequest, Arch, RANKING_STRATEGIES, RankingStrategy } from "./types";
 
 type Failure = { property: string; reason: string };
 
 /** A validated request: defaults filled in. */
-export type AppliedAdviceRequest = AdviceRequest & { readonly priceWindowMinutes: number; readonly priceLimitFactor: number };
+export type AppliedAdviceRequest = AdviceRequest & {
+  readonly priceWindowMinutes: number;
+  readonly priceLimitFactor: number;
+  readonly strategy: RankingStrategy;
+  readonly expectedJobMinutes: number;
+};
 
 /**
  * Checks a request before any API call and returns it as applied: architecture aliases resolved, family and
@@ -59,6 +64,13 @@ export function validateAdviceRequest(request: AdviceRequest): AppliedAdviceRequ
     fail("priceLimitFactor", `${String(priceLimitFactor)} is outside 1..10 (below 1 the bid is under the current price and RunInstances rejects it)`);
   }
 
+  const strategy = request.strategy ?? "expected-cost";
+  if (!RANKING_STRATEGIES.includes(strategy)) fail("strategy", `"${String(strategy)}" is not ${RANKING_STRATEGIES.join(" or ")}`);
+  const expectedJobMinutes = request.expectedJobMinutes ?? DEFAULT_EXPECTED_JOB_MINUTES;
+  if (!(Number.isFinite(expectedJobMinutes) && expectedJobMinutes > 0 && expectedJobMinutes <= 7 * 24 * 60)) {
+    fail("expectedJobMinutes", `${String(expectedJobMinutes)} is not a job length in minutes (1 minute to a week)`);
+  }
+
   if (failures.length > 0) throw new InvalidInputError(failures, "advise");
   return {
     regionId,
@@ -75,6 +87,8 @@ export function validateAdviceRequest(request: AdviceRequest): AppliedAdviceRequ
     ...(request.limit !== undefined ? { limit: request.limit } : {}),
     priceLimitFactor,
     ...(request.onDemand ? { onDemand: true } : {}),
+    strategy,
+    expectedJobMinutes,
   };
 }
 

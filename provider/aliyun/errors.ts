@@ -126,8 +126,10 @@ export function toAliyunApiError(action: string, err: unknown): Error {
     }
     return err instanceof Error ? err : new Error(String(err));
   }
-  const kind = classifyAliyunErrorCode(e.code, e.statusCode, e.name);
   const apiMessage = e.data?.Message ?? firstLine(e.message);
+  // Real ECS answers an expired STS token as InvalidParameter "SecurityToken.Expired" (kubevela/terraform-controller
+  // #52, #191): a credentials problem the user fixes by getting a fresh token, not a malformed request.
+  const kind = /SecurityToken\.(Expired|Malformed|Invalid)/.test(`${e.code} ${apiMessage}`) ? "credentials" : classifyAliyunErrorCode(e.code, e.statusCode, e.name);
   return new AliyunApiError(
     `ECS ${action} failed: ${e.code}: ${apiMessage}${e.requestId ? ` (request id ${e.requestId})` : ""}${advice(kind, action, e)}`,
     action,
@@ -148,7 +150,8 @@ function advice(kind: AliyunErrorKind, action: string, e: SdkErrorShape): string
   switch (kind) {
     case "credentials":
       return ". Check ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALICLOUD_ACCESS_KEY and " +
-        "ALICLOUD_SECRET_KEY): the AccessKey must exist, be enabled, and the secret must match.";
+        "ALICLOUD_SECRET_KEY): the AccessKey must exist, be enabled, and the secret must match; with temporary " +
+        "credentials (ALIBABA_CLOUD_SECURITY_TOKEN, keyless CI) the token must not have expired: assume the role again.";
     case "permission": {
       const denied = e.accessDeniedDetail?.AuthAction ?? e.data?.AccessDeniedDetail?.AuthAction ?? `ecs:${action}`;
       return `. RAM denied ${denied}: attach the infra stack's runner policy to this AccessKey's user ` +

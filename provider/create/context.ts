@@ -34,8 +34,11 @@ export interface MadeSoFar {
   readonly instanceIds: string[];
   /** Known once the registration answered; until then cleanup looks the runner up by its unique name. */
   runnerId?: number;
-  /** Set before the first RunInstances is sent: from then on an instance may exist that no answer told us about. */
-  launchRequested: boolean;
+  /**
+   * Set when a RunInstances is sent, cleared when it answers (an id, or a refusal that means nothing was made):
+   * while set, an instance may exist that no answer told us about, and the listing may not show it for a while.
+   */
+  unansweredLaunchAt?: number;
 }
 
 /** One create, everything its steps share: one object instead of parameters threaded through every call. */

@@ -3,7 +3,7 @@ import { describeAttempts, errorText, ImageUnusableError, NoInstanceLaunchedErro
 import type { JitRunner } from "../github/runners";
 import type { SpotRunnerInputs } from "../contract/inputs";
 import { planLaunches, planOnDemand } from "../launchPlan";
-import { tearDown } from "../teardown";
+import { LISTING_GRACE_MS, tearDown } from "../teardown";
 import type { CreateContext } from "./context";
 import { launchFirstAvailable, Launched, launchOnDemand } from "./launch";
 import { registerRunner } from "./registerRunner";
@@ -22,6 +22,8 @@ export interface SpotRunnerOutputs {
   readonly memoryGiB: number;
   /** "spot", or "on-demand" when the fallback launched it pay-as-you-go. */
   readonly chargeType: "spot" | "on-demand";
+  /** The launched pair's interruption band (upper bound, a fraction per hour), when DescribeSpotAdvice gave one. */
+  readonly interruptionRate?: number;
   /** Latest observed spot price before launch (currency per hour); 0 when the zone had no price row, or on-demand. */
   readonly spotPrice: number;
   /** The SpotWithPriceLimit ceiling; absent with SpotAsPriceGo. */
@@ -130,6 +132,7 @@ function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, curre
     cpuCount: candidate.cpuCoreCount,
     memoryGiB: candidate.memorySize,
     chargeType: onDemand ? "on-demand" : "spot",
+    ...(!onDemand && candidate.interruptionRate !== undefined ? { interruptionRate: candidate.interruptionRate } : {}),
     spotPrice: onDemand ? 0 : candidate.spotPrice ?? 0,
     ...(priceLimit !== undefined ? { priceLimit } : {}),
     hourlyCost: onDemand ? candidate.originPrice : candidate.spotPrice ?? priceLimit ?? candidate.originPrice,
@@ -151,8 +154,14 @@ function outputsOf(ctx: CreateContext, launched: Launched, jit: JitRunner, curre
  */
 async function cleanUpFailedCreate(ctx: CreateContext, raw: Record<string, unknown>, cause: unknown): Promise<void> {
   ctx.log(`create failed (${errorText(cause)}); releasing what was made`);
-  const { instanceIds, runnerId, launchRequested } = ctx.made;
-  const failures = await tearDown(ctx, { instanceIds, runnerId, runnerName: ctx.runnerName, searchByTag: launchRequested });
+  const { instanceIds, runnerId, unansweredLaunchAt } = ctx.made;
+  const launchSent = unansweredLaunchAt !== undefined || instanceIds.length > 0 || ctx.attempts.length > 0;
+  const failures = await tearDown(ctx, {
+    instanceIds, runnerId, runnerName: ctx.runnerName,
+    // Once a launch was sent, instances are looked for by tag too; one whose launch answer was lost shows up only
+    // once the listing lists it, so after an unanswered launch keep looking that long. No launch, no ECS call.
+    ...(launchSent ? { tagSearch: { runnerName: ctx.runnerName, ...(unansweredLaunchAt !== undefined ? { untilMs: unansweredLaunchAt + LISTING_GRACE_MS } : {}) } } : {}),
+  });
   const reasons = failures.map((f) => f.reason);
   if (failures.length === 0) {
     ctx.log("nothing was left behind");
@@ -186,5 +195,7 @@ function adviceRequestOf(inputs: SpotRunnerInputs) {
     spotDuration: inputs.spotDuration,
     priceLimitFactor: inputs.priceLimitFactor,
     ...(inputs.onDemandFallback ? { onDemand: true } : {}),
+    strategy: inputs.strategy,
+    expectedJobMinutes: inputs.expectedJobMinutes,
   };
 }

@@ -85,10 +85,13 @@ async function launchOne(ctx: CreateContext, attempt: LaunchAttemptPlan, jitConf
       `${terms.spot ? "" : `, pay-as-you-go at ${candidate.originPrice}`}` +
       `${terms.spot?.priceLimit !== undefined ? `, limit ${terms.spot.priceLimit}` : ""}` +
       `${terms.spot && terms.spot.duration === 0 ? ", no protection period" : ""})`);
-    ctx.made.launchRequested = true;
+    ctx.made.unansweredLaunchAt = ctx.clock.now();
     launched = await ecs.runInstance(request);
+    ctx.made.unansweredLaunchAt = undefined;
   } catch (err) {
     if (err instanceof AliyunApiError && (err.kind === "capacity" || err.kind === "price" || err.kind === "candidate")) {
+      // A refusal (to the same ClientToken, if retried) means this attempt made nothing.
+      ctx.made.unansweredLaunchAt = undefined;
       ctx.attempts.push({ ...where, outcome: err.kind, code: err.code } satisfies LaunchAttempt);
       log(`  ${err.code}; next candidate`);
       return { kind: "refused", code: err.code };

@@ -1,10 +1,11 @@
 import type { InstanceInfo } from "../aliyun/instances";
 import { errorText, InstanceLostError, RunnerNeverOnlineError, RunnerRegistrationLostError } from "../errors";
+import { LISTING_GRACE_MS } from "../teardown";
 import { waitFor, WaitTimeoutError } from "../wait";
 import type { CreateContext } from "./context";
 
 /** The real API may not list an instance for a moment after RunInstances; only after this is "absent" a vanish. */
-const VISIBILITY_GRACE_MS = 60_000;
+const VISIBILITY_GRACE_MS = LISTING_GRACE_MS;
 /** While waiting for the runner, the instance is checked on every this-many GitHub polls (a reclaim ends the wait). */
 const INSTANCE_CHECK_EVERY = 3;
 

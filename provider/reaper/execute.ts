@@ -2,6 +2,7 @@ import type { EcsInstanceApi, InstanceInfo } from "../aliyun/instances";
 import { AliyunApiError } from "../errors";
 import { describeScope, RunnerApi } from "../github/runners";
 import { TAG_KEYS } from "../tags";
+import { LISTING_GRACE_MS } from "../teardown";
 import type { Clock } from "../wait";
 import { formatDuration } from "./durations";
 import { decideInstance, decideRunner, RunnerContext } from "./plan";
@@ -23,6 +24,12 @@ export interface ReapDeps {
   readonly maxPollMs: number;
   /** Resolves when the user interrupts: no further removal is started, and the wait for releases ends. */
   readonly interrupted?: Promise<void>;
+  /**
+   * How long DescribeInstances may take to list a new instance (default LISTING_GRACE_MS). Before removing a runner
+   * because no instance carries its name, the reaper waits this long once and looks again: a create that
+   * registered first may have just launched the instance the listing does not show yet.
+   */
+  readonly listingGraceMs?: number;
 }
 
 /**
@@ -63,6 +70,12 @@ export async function executeReap(plan: ReapPlan, deps: ReapDeps, options: { rea
   }
   const interruption = watchInterruption(deps.interrupted);
   const instanceOutcomes = await releaseInstances(plan, instanceDecisions, deps, interruption);
+  if (runnerDecisions.some((d) => !d.instanceId) && !interruption.happened) {
+    // One wait for every runner that would go for want of an instance: what was launched before it is listed after it.
+    const graceMs = deps.listingGraceMs ?? LISTING_GRACE_MS;
+    (deps.log ?? (() => undefined))(`waiting ${Math.round(graceMs / 1000)} s so an instance launched just now is listed before its runner is judged`);
+    await Promise.race([deps.clock.sleep(graceMs), interruption.signal]);
+  }
   const runnerOutcomes: ReapOutcome[] = [];
   for (const decision of runnerDecisions) {
     runnerOutcomes.push(interruption.happened

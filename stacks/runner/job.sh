@@ -8,6 +8,7 @@
 #   job.sh down <stack> --arch amd64|arm64 [--set key=value]... [--outputs-file FILE]
 #   job.sh stacks                  list the runner stacks in the backend
 #   job.sh check-backend <stack>   create and remove a throwaway stack: proves login, locking and writes work
+#   job.sh region                  print the infra stack's region (where the runners, the sweep and the reaper are)
 #
 # Exit codes: 0 done; 1 something failed (the message says what and what to do); 2 bad arguments or settings.
 # See docs/workflows.md for the environment it reads and why it does each step.
@@ -25,7 +26,7 @@ instanceType:instance_type zoneId:zone region:region cpuCount:cpu_count memoryGi
 priceLimit:price_limit hourlyCost:hourly_cost currency:currency autoReleaseTime:auto_release_time launchedAt:launched_at"
 
 usage() {
-  sed -n '7,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '7,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 log() { printf 'job.sh: %s\n' "$*" >&2; }
@@ -101,11 +102,16 @@ is_diy_backend() {
 # (another machine, without the start job's Pulumi.<stack>.yaml) can rebuild the file that destroy needs.
 declare -A CONFIG=()
 
+infra_stack_name() {
+  local infra=${SPOT_RUNNER_INFRA_STACK:-}
+  if [[ -z "$infra" ]] && is_diy_backend; then infra=$DEFAULT_DIY_INFRA_STACK; fi
+  printf '%s' "$infra"
+}
+
 build_config() { # $1 = strict (up: every required value must be known) or lenient (down: best effort)
   local mode=$1 image_var infra
   image_var="SPOT_RUNNER_IMAGE_ID_${ARCH^^}"
-  infra=${SPOT_RUNNER_INFRA_STACK:-}
-  if [[ -z "$infra" ]] && is_diy_backend; then infra=$DEFAULT_DIY_INFRA_STACK; fi
+  infra=$(infra_stack_name)
 
   CONFIG[arch]=$ARCH
   [[ -n "$infra" ]] && CONFIG[infraStack]=$infra
@@ -218,8 +224,11 @@ select_existing_stack() {
 # ---------------------------------------------------------------------------------------------------------
 # up
 
-# A cancelled job signals only this shell; pass the signal on so pulumi can stop cleanly and save its state
-# (with a pending create that `down` clears) instead of being killed with the lock held.
+# GitHub cancels a step by signalling only the step's own process, not its process group: SIGINT, then SIGTERM
+# 7.5 s later, then SIGKILL 2.5 s after that (actions/runner, src/Runner.Sdk/ProcessInvoker.cs). The workflows
+# `exec` this script, so that process is this shell (run as a child of the step's shell, it would never hear
+# of the cancellation). Pass the signal on so pulumi can stop cleanly and save its state (with a pending create
+# that `down` clears) instead of being killed with the lock held.
 # A background child of a script starts with SIGINT and SIGQUIT ignored, and passes that on to every process it
 # starts. Pulumi stops its plugins with SIGINT and waits 5 s before it kills one that ignores it, so an
 # inherited "ignore" cost 5 s at the end of every `up` (measured); the subshell restores the defaults first.
@@ -384,9 +393,19 @@ cmd_down() {
     esac
   fi
 
-  # Always: the state-independent sweep. An instance a cancelled `up` launched may never have reached state.
-  log "sweeping instances and runners tagged with stack $STACK"
-  if ! (cd "$REPO_ROOT" && npx --no -- spot-runner reap --stack "$STACK" --yes); then
+  # Always: the state-independent sweep. An instance a cancelled `up` launched may never have reached state. It
+  # searches the runners' region (the CLI reads SPOT_RUNNER_REGION): the runner stack's own output, else the
+  # infra stack's (`up` may have been cancelled before any output existed).
+  local region
+  region=$(stack_output_region "$outputs_file")
+  if [[ -z "$region" && -n "${CONFIG[infraStack]:-}" ]]; then region=$(infra_region "${CONFIG[infraStack]}"); fi
+  if [[ -z "$region" ]]; then
+    # Not a failure: `up` reads the same infra stack, so with it unreadable it launched nothing to sweep.
+    region=${SPOT_RUNNER_REGION:-cn-hangzhou}
+    log "warning: could not read the region from stack $STACK or the infra stack ${CONFIG[infraStack]:-(SPOT_RUNNER_INFRA_STACK is not set)}; sweeping $region. If the runners live elsewhere, run the Aliyun Spot Runner Reaper workflow"
+  fi
+  log "sweeping instances and runners tagged with stack $STACK in $region"
+  if ! (cd "$REPO_ROOT" && SPOT_RUNNER_REGION=$region npx --no -- spot-runner reap --stack "$STACK" --yes); then
     failures+=("spot-runner reap --stack $STACK failed: something may still be running; the scheduled reaper retries, or run the Aliyun Spot Runner Reaper workflow now")
   fi
 
@@ -422,8 +441,22 @@ destroy_stack() { # $1 = where to save the outputs (for the cost summary)
   fi
 }
 
+stack_output_region() { # $1 = saved stack outputs JSON; prints the region output, or nothing
+  [[ -s "$1" ]] || return 0
+  node -e '
+    const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).region;
+    if (typeof r === "string" && /^[a-z]{2}(-[a-z0-9]+)+$/.test(r)) process.stdout.write(r);
+  ' "$1" 2>/dev/null || true
+}
+
+infra_region() { # $1 = infra stack; prints its region output, or nothing (the caller says what that means)
+  local region
+  region=$(pulumi stack output --stack "$1" region --non-interactive 2>/dev/null) || return 0
+  if [[ "$region" =~ ^[a-z]{2}(-[a-z0-9]+)+$ ]]; then printf '%s' "$region"; fi
+}
+
 # ---------------------------------------------------------------------------------------------------------
-# stacks, check-backend
+# stacks, check-backend, region
 
 cmd_stacks() {
   (($# == 0)) || usage_error "stacks takes no arguments"
@@ -450,6 +483,21 @@ cmd_check_backend() {
   log "backend OK: created and removed stack $STACK"
 }
 
+# The region the infra stack deployed the runners' network to: what the reaper and `spot-runner list` search.
+cmd_region() {
+  (($# == 0)) || usage_error "region takes no arguments"
+  require_pulumi
+  local infra region
+  infra=$(infra_stack_name)
+  [[ -n "$infra" ]] || fail "SPOT_RUNNER_INFRA_STACK is not set: set the repository variable to the infra stack (e.g. <org>/spot-runner-infra/prod)" 2
+  cd "$RUNNER_DIR"
+  pulumi_login >&2 || fail "pulumi login failed (${PULUMI_BACKEND_URL:-Pulumi Cloud}): check the backend URL and its credentials"
+  region=$(infra_region "$infra")
+  [[ -n "$region" ]] ||
+    fail "could not read the region output of the infra stack $infra: check SPOT_RUNNER_INFRA_STACK and that the stack is deployed in this backend (npx pulumi stack output --stack $infra region)"
+  printf '%s\n' "$region"
+}
+
 main() {
   local command=${1:-}
   (($# > 0)) && shift
@@ -458,8 +506,9 @@ main() {
     down) cmd_down "$@" ;;
     stacks) cmd_stacks "$@" ;;
     check-backend) cmd_check_backend "$@" ;;
+    region) cmd_region "$@" ;;
     -h | --help) usage ;;
-    "") usage_error "give a command: up, down, stacks or check-backend" ;;
+    "") usage_error "give a command: up, down, stacks, check-backend or region" ;;
     *) usage_error "unknown command '$command'" ;;
   esac
 }

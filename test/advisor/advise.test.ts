@@ -236,7 +236,7 @@ describe("advise (in-memory ECS)", () => {
   it("sends SpotDuration to both the stock and the price queries", async () => {
     const queries = fakeQueries(region());
     await advise(arm64({ spotDuration: 0 }), { queries, now });
-    const sent = queries.calls.filter((c) => c.action !== "DescribeInstanceTypes").map((c) => c.query.spotDuration);
+    const sent = queries.calls.filter((c) => c.action === "DescribeAvailableResource" || c.action === "DescribeSpotPriceHistory").map((c) => c.query.spotDuration);
     assert.ok(sent.length > 1 && sent.every((d) => d === 0));
   });
 
@@ -259,7 +259,8 @@ describe("advise (in-memory ECS)", () => {
       now,
       concurrency: 8,
     });
-    assert.deepEqual(shuffled, serial);
+    // apiCalls counts what was sent, which speculation makes depend on timing (properties.test.ts).
+    assert.deepEqual({ ...shuffled, apiCalls: 0 }, { ...serial, apiCalls: 0 });
   });
 
   it("skips a type whose price query stays throttled after every retry, says so, and ranks the rest", async () => {

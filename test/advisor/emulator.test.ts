@@ -159,10 +159,10 @@ describe("advise through the ECS SDK against the emulator", function () {
       assert.deepEqual(sizes, ["1600", "100"]);
     });
 
-    it("pages past 100 types and finds a candidate on the last page", async () => {
+    it("pages past 1600 types and finds a candidate on the last page", async () => {
       const base = smallScenario();
-      const extra = Array.from({ length: 130 }, (_, i) => ({
-        instanceTypeId: `ecs.c8y.p${String(i).padStart(3, "0")}`,
+      const extra = Array.from({ length: 1700 }, (_, i) => ({
+        instanceTypeId: `ecs.c8y.p${String(i).padStart(4, "0")}`,
         instanceTypeFamily: "ecs.c8y",
         cpuCoreCount: 8,
         memorySize: 16,

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { ClientError } from "@alicloud/openapi-core";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { ACCOUNT, ecsClient, IMAGE_X86, rejection, ROOT_KEY, SG, tinyScenario, VPC, VSW_B, VSW_OTHER_VPC } from "./fixtures";
+import { ACCOUNT, ecsClient, IMAGE_X86, rejection, ROOT_KEY, SG, tinyScenario, VPC, VSW_B, VSW_OTHER_VPC, zoneOf } from "./fixtures";
 
 /** A CI key scoped the way the infra stack scopes it: tagged launches in one VPC, deletes of tagged instances only. */
 const CI_KEY = {
@@ -48,7 +48,7 @@ describe("emulator: RAM authorization of ECS calls", () => {
   const tagged = [new $Ecs.RunInstancesRequestTag({ key: "spot-runner-prefix", value: "ci" })];
   const launch = (client: ReturnType<typeof ecsClient>, overrides: Partial<$Ecs.RunInstancesRequest> = {}) =>
     client.runInstances(
-      new $Ecs.RunInstancesRequest({ regionId: "cn-hangzhou", imageId: IMAGE_X86, instanceType: "ecs.c7.large", securityGroupId: SG, vSwitchId: VSW_B, spotStrategy: "SpotAsPriceGo", httpTokens: "required", tag: tagged, ...overrides }),
+      new $Ecs.RunInstancesRequest({ regionId: "cn-hangzhou", imageId: IMAGE_X86, instanceType: "ecs.c7.large", securityGroupId: SG, vSwitchId: VSW_B, zoneId: zoneOf(overrides.vSwitchId ?? VSW_B), spotStrategy: "SpotAsPriceGo", httpTokens: "required", tag: tagged, ...overrides }),
     );
   const denial = async (call: () => Promise<unknown>) => {
     const err = await rejection(call);

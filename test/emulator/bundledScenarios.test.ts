@@ -63,7 +63,7 @@ describe("emulator: the bundled scenarios end to end", () => {
       const zone = zones[0];
       const run = await ecs.runInstances(
         new $Ecs.RunInstancesRequest({
-          regionId: "cn-hangzhou", vSwitchId: guideVSwitchId(zone.slice(-1)), securityGroupId: GUIDE_SECURITY_GROUP_ID, imageId: UBUNTU_2204_ARM64,
+          regionId: "cn-hangzhou", zoneId: zone, vSwitchId: guideVSwitchId(zone.slice(-1)), securityGroupId: GUIDE_SECURITY_GROUP_ID, imageId: UBUNTU_2204_ARM64,
           instanceType: "ecs.c8y.2xlarge", spotStrategy: "SpotAsPriceGo",
         }),
       );

@@ -43,8 +43,10 @@ describe("spot-runner emulator (CLI)", () => {
     const line = await h.output;
     assert.match(line, /^\{.*\}\n$/);
     const info = JSON.parse(line);
-    assert.deepEqual(Object.keys(info), ["ecsEndpoint", "githubApiUrl", "accessKeyId", "accessKeySecret", "githubToken"]);
+    assert.deepEqual(Object.keys(info), ["ecsEndpoint", "githubApiUrl", "adminUrl", "accessKeyId", "accessKeySecret", "githubToken"]);
     assert.equal(info.githubApiUrl, `${info.ecsEndpoint}/api/v3`);
+    assert.equal(info.adminUrl, `${info.ecsEndpoint}/_emulator`);
+    assert.equal((await fetch(`${info.adminUrl}/state`)).status, 200, "the admin URL serves the admin API");
     const regions = await ecsClient(info, info).describeRegions(new $Ecs.DescribeRegionsRequest({}));
     assert.equal(regions.body!.regions!.region![0].regionId, "cn-hangzhou");
     assert.equal(h.code(), undefined, "still serving");

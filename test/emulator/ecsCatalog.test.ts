@@ -28,7 +28,7 @@ describe("emulator: ECS catalogue, prices and network lookups", () => {
       assert.deepEqual([c8y.cpuCoreCount, c8y.memorySize, c8y.cpuArchitecture, c8y.instanceTypeFamily], [2, 4, "ARM", "ecs.c8y"]);
     });
 
-    it("pages the bundled cn-hangzhou catalogue 100 at a time with NextToken, and refuses MaxResults over 100", async () => {
+    it("pages the bundled catalogue 100 at a time by default, takes MaxResults up to 1600, and refuses more", async () => {
       const big = await startEmulator({ clock: "manual" });
       try {
         const client = ecsClient(big, { accessKeyId: big.accessKeyId, accessKeySecret: big.accessKeySecret });
@@ -44,8 +44,11 @@ describe("emulator: ECS catalogue, prices and network lookups", () => {
         }
         assert.deepEqual(sizes, [100, 100, 9]);
         assert.equal(new Set(seen).size, 209);
-        const tooMany = await rejection(() => client.describeInstanceTypes(new $Ecs.DescribeInstanceTypesRequest({ maxResults: 1600 })));
-        assert.equal(tooMany.code, "InvalidParameter");
+        // The SDK model allows 1600 a page: the whole catalogue in one answer.
+        const onePage = (await client.describeInstanceTypes(new $Ecs.DescribeInstanceTypesRequest({ maxResults: 1600 }))).body!;
+        assert.deepEqual([onePage.instanceTypes!.instanceType!.length, onePage.nextToken], [209, ""]);
+        const tooMany = await rejection(() => client.describeInstanceTypes(new $Ecs.DescribeInstanceTypesRequest({ maxResults: 1601 })));
+        assert.deepEqual([tooMany.code, tooMany.statusCode], ["InvalidParameter", 400]);
         const badToken = await rejection(() => client.describeInstanceTypes(new $Ecs.DescribeInstanceTypesRequest({ nextToken: "not-a-token" })));
         assert.equal(badToken.code, "InvalidNextToken");
       } finally {
@@ -140,7 +143,12 @@ describe("emulator: ECS catalogue, prices and network lookups", () => {
     it("honours StartTime/EndTime and ZoneId, shows explicit points at their times, and moves with the clock", async () => {
       const rows = async (request: Partial<$Ecs.DescribeSpotPriceHistoryRequest>) =>
         (await history({ zoneId: "cn-hangzhou-b", ...request })).body!.spotPrices!.spotPriceType!.map((r) => `${r.timestamp}=${r.spotPrice}`);
-      assert.deepEqual(await rows({ startTime: "2025-12-31T22:30:00Z", endTime: "2026-01-01T00:00:00Z" }), ["2025-12-31T23:00:00Z=0.07"]);
+      assert.deepEqual(await rows({ startTime: "2025-12-31T22:30:00Z", endTime: "2025-12-31T23:59:59Z" }), ["2025-12-31T23:00:00Z=0.07"]);
+      // EndTime must lie before the server's clock (the worse reading of an undocumented rule).
+      for (const endTime of ["2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"]) {
+        const ahead = await rejection(() => history({ endTime }));
+        assert.deepEqual([ahead.code, ahead.statusCode], ["InvalidParams.EndTime", 400]);
+      }
       // A one-hour window can be empty for a sparse history: callers must widen it.
       emu.clock.advance(2 * HOUR);
       assert.deepEqual(await rows({ startTime: "2026-01-01T01:00:00Z" }), []);

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { ClientError } from "@alicloud/openapi-core";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { ecsClient, IMAGE_ARM, IMAGE_X86, rejection, SG, START, tinyScenario, VSW_B, VSW_K, VSW_OTHER_VPC } from "./fixtures";
+import { ecsClient, IMAGE_ARM, IMAGE_X86, LISTING_DELAY_MS, rejection, SG, START, tinyScenario, VSW_B, VSW_K, VSW_OTHER_VPC, zoneOf } from "./fixtures";
 
 const MINUTE = 60_000;
 const utc = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -25,6 +25,7 @@ describe("emulator: ECS instances", () => {
       instanceType: "ecs.c7.large",
       securityGroupId: SG,
       vSwitchId: VSW_B,
+      zoneId: zoneOf(overrides.vSwitchId ?? VSW_B),
       instanceName: "ci-amd64-spot-1",
       instanceChargeType: "PostPaid",
       spotStrategy: "SpotWithPriceLimit",
@@ -43,6 +44,7 @@ describe("emulator: ECS instances", () => {
   it("launches a spot instance that goes Pending -> Starting -> Running on the scenario's timing", async () => {
     const [id] = await launch({ autoReleaseTime: utc(START + 60 * MINUTE + 42_000) });
     assert.match(id, /^i-bp[a-z0-9]{18}$/);
+    emu.clock.advance(LISTING_DELAY_MS);
     const instance = (await describe_({ instanceIds: JSON.stringify([id]) })).instances!.instance![0];
     assert.equal(instance.status, "Pending");
     assert.deepEqual(
@@ -56,7 +58,7 @@ describe("emulator: ECS instances", () => {
     assert.deepEqual([instance.vpcAttributes!.vSwitchId, instance.vpcAttributes!.privateIpAddress!.ipAddress![0].startsWith("172.16.1.")], [VSW_B, true]);
     assert.deepEqual(instance.securityGroupIds!.securityGroupId, [SG]);
     assert.deepEqual(instance.operationLocks!.lockReason, []);
-    emu.clock.advance(5_000);
+    emu.clock.advance(5_000 - LISTING_DELAY_MS);
     assert.equal(await statusOf(id), "Starting");
     emu.clock.advance(10_000);
     assert.equal(await statusOf(id), "Running");
@@ -66,6 +68,7 @@ describe("emulator: ECS instances", () => {
     const first = await launch({ clientToken: "token-1" });
     const again = await launch({ clientToken: "token-1" });
     assert.deepEqual(again, first);
+    emu.clock.advance(LISTING_DELAY_MS);
     assert.equal((await describe_()).totalCount, 1);
     const mismatch = await rejection(() => launch({ clientToken: "token-1", spotPriceLimit: 0.09 }));
     assert.ok(mismatch instanceof ClientError);
@@ -96,15 +99,15 @@ describe("emulator: ECS instances", () => {
       ["unknown vSwitch", { vSwitchId: "vsw-bpnothere" }, "InvalidVSwitchId.NotExist", 404],
       ["zone and vSwitch disagree", { zoneId: "cn-hangzhou-k" }, "InvalidParameter.Mismatch", 400],
       ["unknown security group", { securityGroupId: "sg-bpnothere" }, "InvalidSecurityGroupId.NotFound", 404],
-      ["security group in another VPC", { vSwitchId: VSW_OTHER_VPC }, "InvalidSecurityGroupId.VPCMismatch", 400],
+      ["security group and vSwitch in different VPCs", { vSwitchId: VSW_OTHER_VPC }, "InvalidParameter.Mismatch", 400],
       ["unknown image", { imageId: "m-bpnothere" }, "InvalidImageId.NotFound", 404],
       ["ARM image on x86", { imageId: IMAGE_ARM }, "ImageNotSupportInstanceType", 403],
-      ["TTL too soon", { autoReleaseTime: utc(START + 10 * MINUTE) }, "InvalidAutoReleaseTime", 400],
+      ["TTL too soon", { autoReleaseTime: utc(START + 10 * MINUTE) }, "InvalidAutoReleaseTime.Malformed", 400],
       ["TTL malformed", { autoReleaseTime: "2026-01-01 02:00:00" }, "InvalidAutoReleaseTime.Malformed", 400],
       ["user data over 32 KB", { userData: "A".repeat(32 * 1024 + 4) }, "InvalidUserData.SizeExceeded", 400],
-      ["user data not base64", { userData: "not base64!" }, "InvalidUserData.NotSupported", 400],
+      ["user data not base64", { userData: "not base64!" }, "InvalidUserData.Base64FormatInvalid", 400],
       ["reserved tag key", { tag: [new $Ecs.RunInstancesRequestTag({ key: "aliyun-x", value: "y" })] }, "InvalidTagKey.Malformed", 400],
-      ["bad HttpTokens", { httpTokens: "sometimes" }, "InvalidHttpTokens.ValueNotSupported", 400],
+      ["bad HttpTokens", { httpTokens: "sometimes" }, "InvalidHttpTokens.NotSupported", 400],
     ];
     for (const [what, overrides, code, status] of cases) {
       const err = await rejection(() => launch(overrides));
@@ -129,6 +132,7 @@ describe("emulator: ECS instances", () => {
     const k = await launch({ vSwitchId: VSW_K, amount: 24, instanceName: "ci-arm-bulk", tag: [new $Ecs.RunInstancesRequestTag({ key: "batch", value: "k" })] });
     emu.clock.advance(15_000);
     const [b] = await launch();
+    emu.clock.advance(LISTING_DELAY_MS);
     assert.equal(k.length, 24);
     const ids = (body: $Ecs.DescribeInstancesResponseBody) => body.instances!.instance!.map((i) => i.instanceId!);
     assert.deepEqual(ids(await describe_({ instanceIds: JSON.stringify([b, "i-bpunknown00000000000"]) })), [b]);

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { Octokit } from "@octokit/rest";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { ecsClient, GH_TOKEN, IMAGE_X86, rejection, ROOT_KEY, SG, tinyScenario, VSW_B } from "./fixtures";
+import { ecsClient, GH_TOKEN, IMAGE_X86, LISTING_DELAY_MS, rejection, ROOT_KEY, SG, tinyScenario, VSW_B, zoneOf } from "./fixtures";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -17,7 +17,7 @@ describe("emulator: faults, call log and admin API", () => {
   beforeEach(() => emu.admin.reset());
 
   const launchRequest = (overrides: Partial<$Ecs.RunInstancesRequest> = {}) =>
-    new $Ecs.RunInstancesRequest({ regionId: "cn-hangzhou", imageId: IMAGE_X86, instanceType: "ecs.c7.large", securityGroupId: SG, vSwitchId: VSW_B, spotStrategy: "SpotAsPriceGo", ...overrides });
+    new $Ecs.RunInstancesRequest({ regionId: "cn-hangzhou", imageId: IMAGE_X86, instanceType: "ecs.c7.large", securityGroupId: SG, vSwitchId: VSW_B, zoneId: zoneOf(overrides.vSwitchId ?? VSW_B), spotStrategy: "SpotAsPriceGo", ...overrides });
   const instances = async () => (await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: "cn-hangzhou" }))).body!.instances!.instance!;
   const zones = () => ecs.describeZones(new $Ecs.DescribeZonesRequest({ regionId: "cn-hangzhou" }));
 
@@ -64,6 +64,7 @@ describe("emulator: faults, call log and admin API", () => {
       emu.admin.addFault({ action: "RunInstances", effect: "afterCommit" });
       const lost = await rejection(() => ecs.runInstances(launchRequest({ clientToken: "lost-1" })));
       assert.match(`${lost.name} ${lost.message}`, /socket hang up|ECONNRESET/);
+      emu.clock.advance(LISTING_DELAY_MS);
       const [created] = await instances();
       assert.ok(created, "the instance exists although the caller never heard of it");
       const retry = await ecs.runInstances(launchRequest({ clientToken: "lost-1" }));
@@ -76,8 +77,9 @@ describe("emulator: faults, call log and admin API", () => {
     it("vanish: RunInstances succeeds, the instance disappears while starting, and its stock comes back", async () => {
       emu.admin.addFault({ action: "RunInstances", effect: "vanish" });
       const id = (await ecs.runInstances(launchRequest())).body!.instanceIdSets!.instanceIdSet![0];
+      emu.clock.advance(LISTING_DELAY_MS);
       assert.equal((await instances())[0].status, "Pending");
-      emu.clock.advance(5_000);
+      emu.clock.advance(5_000 - LISTING_DELAY_MS);
       assert.equal((await instances())[0].status, "Starting");
       emu.clock.advance(5_000);
       assert.deepEqual(await instances(), []);

@@ -16,6 +16,13 @@ export const VSW_OTHER_VPC = "vsw-bp1othervpc000000001";
 export const SG = "sg-bp1testgroup000000001";
 export const VPC = "vpc-bp1testvpc0000000001";
 export const START = Date.parse("2026-01-01T00:00:00Z");
+/** The tiny scenario's listing delay: a new instance is missing from DescribeInstances for this long. */
+export const LISTING_DELAY_MS = 1_000;
+
+/** The zone of each of the tiny scenario's vSwitches: a spot RunInstances must name its ZoneId. */
+export function zoneOf(vSwitchId: string | undefined): string {
+  return vSwitchId === VSW_K ? "cn-hangzhou-k" : "cn-hangzhou-b";
+}
 
 /**
  * A tiny scenario that exercises every rule: two zones, x86 and ARM types, limited, unlimited and sold-out stock,
@@ -71,7 +78,7 @@ export function tinyScenario(overrides: Partial<Scenario> = {}): Scenario {
       orgs: ["acme"],
       runnerGroups: [{ org: "acme", id: 3, name: "spot" }],
     },
-    timing: { pendingMs: 5_000, startingMs: 10_000, runnerOnlineMs: 20_000, releaseMs: 5_000, reclaimNoticeMs: 300_000 },
+    timing: { pendingMs: 5_000, startingMs: 10_000, runnerOnlineMs: 20_000, releaseMs: 5_000, reclaimNoticeMs: 300_000, listingDelayMs: LISTING_DELAY_MS },
     ...overrides,
   };
 }
@@ -156,4 +163,16 @@ export async function rawV1(emu: Pick<RunningEmulator, "ecsEndpoint">, params: R
   all.Signature = OpenApiUtil.getRPCSignature(all, "GET", key.accessKeySecret);
   const res = await fetch(`${emu.ecsEndpoint}/?${new URLSearchParams(all)}`);
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * Resolves once every fault has been taken by a request (a one-shot fault is removed when a request takes it): from
+ * then on that request is inside the emulator, e.g. waiting out the fault's latency. Bounded by `maxTicks` turns of
+ * the event loop; no timers.
+ */
+export async function untilFaultsTaken(emu: Pick<RunningEmulator, "admin">, maxTicks = 100_000): Promise<void> {
+  for (let tick = 0; tick < maxTicks && emu.admin.state().faults.length > 0; tick++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (emu.admin.state().faults.length > 0) throw new Error("no request took the fault");
 }

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { Octokit } from "@octokit/rest";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { ecsClient, GH_OTHER_TOKEN, GH_TOKEN, IMAGE_ARM, IMAGE_X86, rejection, SG, tinyScenario, VSW_B, VSW_K } from "./fixtures";
+import { ecsClient, GH_OTHER_TOKEN, GH_TOKEN, IMAGE_ARM, IMAGE_X86, rejection, SG, tinyScenario, VSW_B, VSW_K, zoneOf } from "./fixtures";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -62,8 +62,9 @@ describe("emulator: GitHub self-hosted runner API", () => {
       const err = await rejection(() => gh.request("POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig", { owner: "acme", repo: "app", ...body } as never));
       assert.equal(err.status, 422, JSON.stringify(body));
     }
+    // An unknown runner group is 404 (what GitHub answers), not a validation error.
     const group = await rejection(() => gh.actions.generateRunnerJitconfigForRepo({ owner: "acme", repo: "app", name: "g", runner_group_id: 3, labels: ["x"] }));
-    assert.equal(group.status, 422);
+    assert.equal(group.status, 404);
     const org = await gh.actions.generateRunnerJitconfigForOrg({ org: "acme", name: "org-runner", runner_group_id: 3, labels: ["spot"] });
     assert.equal(org.status, 201);
     assert.equal((await gh.actions.getSelfHostedRunnerForOrg({ org: "acme", runner_id: org.data.runner.id })).data.name, "org-runner");
@@ -107,6 +108,7 @@ describe("emulator: GitHub self-hosted runner API", () => {
           instanceType: arm ? "ecs.c8y.large" : "ecs.c7.large",
           securityGroupId: SG,
           vSwitchId: arm ? VSW_K : VSW_B,
+          zoneId: zoneOf(arm ? VSW_K : VSW_B),
           spotStrategy: "SpotAsPriceGo",
           userData: userData === undefined ? undefined : Buffer.from(userData).toString("base64"),
         }),
@@ -144,7 +146,7 @@ describe("emulator: GitHub self-hosted runner API", () => {
       const ecs = ecsClient(emu);
       const res = await ecs.runInstances(
         new $Ecs.RunInstancesRequest({
-          regionId: "cn-hangzhou", imageId: IMAGE_ARM, instanceType: "ecs.c8y.large", securityGroupId: SG, vSwitchId: VSW_K, spotStrategy: "SpotAsPriceGo",
+          regionId: "cn-hangzhou", imageId: IMAGE_ARM, instanceType: "ecs.c8y.large", securityGroupId: SG, vSwitchId: VSW_K, zoneId: zoneOf(VSW_K), spotStrategy: "SpotAsPriceGo",
           userData: gzipSync(bootScript(data.encoded_jit_config)).toString("base64"),
         }),
       );

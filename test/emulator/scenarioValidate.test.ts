@@ -129,6 +129,8 @@ describe("scenario validation", () => {
     ["a runner group that redefines Default", (s) => (s.github.runnerGroups = [{ org: "dianplus", id: 1, name: "x" }]), "github.runnerGroups[0].id", /implicit "Default" group/],
     ["a negative delay", (s) => (s.timing.pendingMs = -5), "timing.pendingMs", /0 or more, got -5/],
     ["a misspelt timing key", (s) => (s.timing.pendingMS = 5), "timing.pendingMS", /unknown property; did you mean "pendingMs"\?/],
+    ["a negative listing delay", (s) => (s.timing.listingDelayMs = -1), "timing.listingDelayMs", /0 or more, got -1/],
+    ["protection-period support as a string", (s) => (s.instanceTypes[5].spotDurationSupported = "no"), "instanceTypes[5].spotDurationSupported", /must be true or false|boolean/],
     ["a start time that is not ISO 8601", (s) => (s.startTime = "1 Jan 2026"), "startTime", /"1 Jan 2026" is not an ISO 8601 timestamp/],
     ["a start time on a day that does not exist", (s) => (s.startTime = "2026-02-30T00:00:00Z"), "startTime", /not an ISO 8601 timestamp/],
     ["no account id", (s) => delete s.accountId, "accountId", /is required: the numeric account id/],

@@ -14,7 +14,7 @@ import {
 } from "../../infra/config";
 import { InfraConfigError } from "../../infra/errors";
 import { defaultCiUserName, runnerPolicyName, securityGroupName, vpcName, vSwitchName, zoneSuffix } from "../../infra/names";
-import { loadStackConfig } from "./stackConfig";
+import { loadStackConfig, prodStackConfig, TEST_FINGERPRINT } from "./stackConfig";
 
 const GUIDE_ZONES = ["b", "g", "h", "i", "j", "k"].map((l) => `cn-hangzhou-${l}`);
 
@@ -38,8 +38,8 @@ function problemsOf(raw: RawInfraConfig): string[] {
 
 describe("infra/config", () => {
   describe("the prod stack file", () => {
-    it("parses to the guide's setup", () => {
-      const config = parseInfraConfig(loadStackConfig("Pulumi.prod.yaml"));
+    it("parses to the guide's setup, keyless for the guide's repository", () => {
+      const config = parseInfraConfig(prodStackConfig());
       assert.deepEqual(config, {
         regionId: "cn-hangzhou",
         prefix: "openresty",
@@ -49,14 +49,36 @@ describe("infra/config", () => {
         allowSshFromAnywhere: false,
         ramPolicyLevel: "vpc",
         ramSourceIps: [],
-        ciUserName: "github-actions",
+        ciAuth: "oidc",
+        ciUserName: "openresty-github-actions",
         createAccessKey: false,
+        ciOidc: {
+          repositories: ["dianplus/openresty"],
+          refs: ["refs/heads/develop", "refs/heads/master", "refs/tags/v*"],
+          subjects: [
+            "repo:dianplus/openresty:ref:refs/heads/develop",
+            "repo:dianplus/openresty:ref:refs/heads/master",
+            "repo:dianplus/openresty:ref:refs/tags/v*",
+          ],
+          audience: "sts.aliyuncs.com",
+          issuerUrl: "https://token.actions.githubusercontent.com",
+          provider: { create: { name: "openresty-github", fingerprints: [TEST_FINGERPRINT] } },
+          roleName: "openresty-github-actions",
+          maxSessionSeconds: 3600,
+        },
       } satisfies InfraConfig);
     });
 
+    it("stops before anything is created until the operator adds the OIDC CA fingerprint, saying how to get it", () => {
+      const problems = problemsOf(loadStackConfig("Pulumi.prod.yaml"));
+      assert.equal(problems.length, 1, problems.join("\n"));
+      assert.match(problems[0]!, /^spot-runner-infra:ciOidcFingerprints: is not set; RAM needs the fingerprint of the issuer's HTTPS CA certificate/);
+      assert.match(problems[0]!, /Fix: .*docs\/infra\.md.*pulumi config set --path 'spot-runner-infra:ciOidcFingerprints\[0\]' <40 hex digits>.*ciOidcProviderArn/);
+    });
+
     it("gives the same vSwitch CIDRs as deriving them from the zone list", () => {
-      const explicit = parseInfraConfig(loadStackConfig("Pulumi.prod.yaml"));
-      const derived = parseInfraConfig({ ...loadStackConfig("Pulumi.prod.yaml"), [configKey("zones")]: JSON.stringify(GUIDE_ZONES) });
+      const explicit = parseInfraConfig(prodStackConfig());
+      const derived = parseInfraConfig({ ...prodStackConfig(), [configKey("zones")]: JSON.stringify(GUIDE_ZONES) });
       assert.deepEqual(derived.zones, explicit.zones);
     });
   });
@@ -70,6 +92,8 @@ describe("infra/config", () => {
       assert.equal(config.ramPolicyLevel, "vpc");
       assert.equal(config.ramTimeWindow, undefined);
       assert.deepEqual(config.ramSourceIps, []);
+      assert.equal(config.ciAuth, "accessKey", "existing stacks keep their RAM user until they opt into OIDC");
+      assert.equal(config.ciOidc, undefined);
       assert.equal(config.ciUserName, "openresty-github-actions");
       assert.equal(config.createAccessKey, false);
       assert.deepEqual(config.zones.map((z) => z.cidr), GUIDE_ZONES.map((_, i) => `172.16.${i + 1}.0/24`));
@@ -129,7 +153,7 @@ describe("infra/config", () => {
       ["a vSwitch mask out of range", { ...minimal, [configKey("zones")]: '{"cn-hangzhou-b":"172.16.1.0/30"}' }, /a vSwitch mask must be \/16 to \/29/],
       ["zones that do not fit when derived", { ...minimal, [configKey("vpcCidr")]: "10.0.0.0/27", [configKey("vSwitchMask")]: "29" }, /^spot-runner-infra:zones: 6 zones do not fit in 10\.0\.0\.0\/27 as \/29 vSwitches \(room for 3 after the first block\)\. Fix: use fewer zones/],
       ["a bad vSwitchMask", { ...minimal, [configKey("vSwitchMask")]: "30" }, /^spot-runner-infra:vSwitchMask: "30" is not a vSwitch mask/],
-      ["vSwitchMask with explicit CIDRs", { ...loadStackConfig(), [configKey("vSwitchMask")]: "24" }, /^spot-runner-infra:vSwitchMask: only applies when zones is a list/],
+      ["vSwitchMask with explicit CIDRs", { ...prodStackConfig(), [configKey("vSwitchMask")]: "24" }, /^spot-runner-infra:vSwitchMask: only applies when zones is a list/],
       ["an unknown policy level", { ...minimal, [configKey("ramPolicyLevel")]: "strict" }, /^spot-runner-infra:ramPolicyLevel: "strict" is not a policy level; the levels are minimal, regional, vpc\. Fix: pulumi config set spot-runner-infra:ramPolicyLevel vpc$/],
       ["a time that is not ISO UTC", { ...minimal, [configKey("ramTimeWindowStart")]: "2026-01-01" }, /^spot-runner-infra:ramTimeWindowStart: "2026-01-01" is not an ISO 8601 UTC time/],
       ["an impossible date", { ...minimal, [configKey("ramTimeWindowEnd")]: "2026-02-30T00:00:00Z" }, /^spot-runner-infra:ramTimeWindowEnd: "2026-02-30T00:00:00Z" is not an ISO 8601 UTC time/],
@@ -171,7 +195,8 @@ describe("infra/config", () => {
     });
 
     it("accepts every key it documents, and docs/infra.md describes each one", () => {
-      const sample: Record<keyof typeof CONFIG_KEYS, string> = {
+      // The stack either creates the OIDC provider or names an existing one, so two samples cover every key.
+      const sample: Record<Exclude<keyof typeof CONFIG_KEYS, "ciOidcProviderArn">, string> = {
         prefix: "openresty",
         vpcCidr: "10.0.0.0/16",
         zones: '["cn-hangzhou-b"]',
@@ -182,11 +207,24 @@ describe("infra/config", () => {
         ramTimeWindowStart: "2026-01-01T00:00:00Z",
         ramTimeWindowEnd: "2027-01-01T00:00:00Z",
         ramSourceIps: "198.51.100.7",
+        ciAuth: "both",
         ciUserName: "ci",
         createAccessKey: "true",
+        ciOidcRepositories: "acme/app",
+        ciOidcRefs: "refs/heads/main",
+        ciOidcAudience: "sts.aliyuncs.com",
+        ciOidcIssuerUrl: "https://token.actions.githubusercontent.com",
+        ciOidcFingerprints: TEST_FINGERPRINT,
+        ciOidcProviderName: "acme-github",
+        ciRoleName: "acme-ci",
+        ciRoleMaxSessionSeconds: "7200",
       };
       const raw = Object.fromEntries(Object.entries(sample).map(([k, v]) => [configKey(k as keyof typeof CONFIG_KEYS), v]));
       assert.doesNotThrow(() => parseInfraConfig({ ...raw, "alicloud:region": "cn-hangzhou" }));
+      const existing = { ...raw, [configKey("ciOidcFingerprints")]: undefined, [configKey("ciOidcProviderName")]: undefined };
+      assert.doesNotThrow(() =>
+        parseInfraConfig({ ...existing, [configKey("ciOidcProviderArn")]: "acs:ram::1234567890123456:oidc-provider/github", "alicloud:region": "cn-hangzhou" }),
+      );
       const docs = readFileSync(path.join(__dirname, "..", "..", "docs", "infra.md"), "utf8");
       for (const name of Object.keys(CONFIG_KEYS)) assert.ok(docs.includes(`\`${configKey(name as keyof typeof CONFIG_KEYS)}\``), `docs/infra.md does not describe ${name}`);
     });
@@ -200,7 +238,7 @@ describe("infra/config", () => {
       assert.equal(open.length, 1);
       assert.match(open[0]!, /0\.0\.0\.0\/0/);
       const past = configWarnings(parseInfraConfig({ ...minimal, [configKey("ramTimeWindowEnd")]: "2026-01-01T00:00:00Z" }), now);
-      assert.match(past.join(), /ramTimeWindowEnd 2026-01-01T00:00:00Z is in the past: RAM will deny every call of openresty-github-actions/);
+      assert.match(past.join(), /ramTimeWindowEnd 2026-01-01T00:00:00Z is in the past: RAM will deny every call of user openresty-github-actions/);
       const future = configWarnings(parseInfraConfig({ ...minimal, [configKey("ramTimeWindowStart")]: "2027-01-01T00:00:00Z" }), now);
       assert.match(future.join(), /is in the future/);
       const inside = configWarnings(

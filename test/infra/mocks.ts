@@ -7,6 +7,8 @@ export interface RecordedResource {
   readonly inputs: Record<string, any>;
 }
 
+export const MOCK_ACCOUNT_ID = "1234567890123456";
+
 /** Mocks that record every registration and fill in the outputs the cloud would compute. */
 export function recordingMocks(recorded: RecordedResource[]): pulumi.runtime.Mocks {
   return {
@@ -15,6 +17,9 @@ export function recordingMocks(recorded: RecordedResource[]): pulumi.runtime.Moc
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type === "alicloud:ram/policy:Policy") state.type = "Custom";
       if (args.type === "alicloud:ram/accessKey:AccessKey") state.secret = "mock-access-key-secret";
+      // What RAM computes: the ARNs (account id 1234567890123456 in every mock).
+      if (args.type === "alicloud:ims/oidcProvider:OidcProvider") state.arn = `acs:ram::${MOCK_ACCOUNT_ID}:oidc-provider/${args.inputs.oidcProviderName}`;
+      if (args.type === "alicloud:ram/role:Role") state.arn = `acs:ram::${MOCK_ACCOUNT_ID}:role/${args.inputs.roleName}`;
       return { id: `${args.name}-id`, state };
     },
     call: (args) => args.inputs,
@@ -28,16 +33,16 @@ export const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise<
  * the recording is complete before a test inspects it.
  */
 export async function settle(stack: InfraStack): Promise<void> {
-  const { network, identity, outputs } = stack;
+  const { network, identity, ciRole, outputs } = stack;
   const resources: pulumi.CustomResource[] = [
     network.vpc,
     ...network.vSwitches,
     network.securityGroup,
     ...network.sshRules,
     identity.policy,
-    identity.user,
-    identity.attachment,
-    ...(identity.accessKey ? [identity.accessKey] : []),
+    ...([identity.user, identity.attachment, identity.accessKey, ciRole?.provider, ciRole?.role, ciRole?.attachment] as (pulumi.CustomResource | undefined)[]).filter(
+      (r): r is pulumi.CustomResource => r !== undefined,
+    ),
   ];
   await Promise.all(resources.flatMap((r) => [valueOf(r.urn), valueOf(r.id)]));
   await Promise.all(

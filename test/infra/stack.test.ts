@@ -4,8 +4,8 @@ import { configKey, parseInfraConfig, RawInfraConfig } from "../../infra/config"
 import { InfraConfigError } from "../../infra/errors";
 import { declareInfraStack, InfraStack, readInfraConfig } from "../../infra/program";
 import { buildRunnerPolicy, RamPolicyDocument } from "../../infra/ramPolicy";
-import { recordingMocks, RecordedResource, settle, valueOf } from "./mocks";
-import { loadStackConfig } from "./stackConfig";
+import { MOCK_ACCOUNT_ID, recordingMocks, RecordedResource, settle, valueOf } from "./mocks";
+import { accessKeyMode, prodStackConfig } from "./stackConfig";
 
 const T = {
   vpc: "alicloud:vpc/network:Network",
@@ -16,11 +16,14 @@ const T = {
   user: "alicloud:ram/user:User",
   attachment: "alicloud:ram/userPolicyAttachment:UserPolicyAttachment",
   accessKey: "alicloud:ram/accessKey:AccessKey",
+  oidcProvider: "alicloud:ims/oidcProvider:OidcProvider",
+  role: "alicloud:ram/role:Role",
+  roleAttachment: "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment",
 };
 
 describe("infra stack under mocks", () => {
   const recorded: RecordedResource[] = [];
-  const prod = loadStackConfig();
+  const prod = prodStackConfig();
   const ofType = (type: string) => recorded.filter((r) => r.type === type);
   const only = (type: string) => {
     const found = ofType(type);
@@ -103,34 +106,35 @@ describe("infra stack under mocks", () => {
       assert.match(policy.inputs.policyDocument, new RegExp(`"acs:vpc:cn-hangzhou:\\*:vpc/${vpcId}"`));
     });
 
-    it("creates the CI user of the guide and attaches the policy to it", () => {
-      assert.equal(only(T.user).inputs.name, "github-actions");
-      const attachment = only(T.attachment);
-      assert.deepEqual(attachment.inputs, {
+    it("is keyless: the guide's repository gets an OIDC role with the runner policy, and there is no RAM user or key", () => {
+      assert.deepEqual([...ofType(T.user), ...ofType(T.attachment), ...ofType(T.accessKey)], []);
+      assert.equal(only(T.role).inputs.roleName, "openresty-github-actions");
+      assert.deepEqual(only(T.roleAttachment).inputs, {
         policyName: "openresty-ci-runner-policy",
         policyType: "Custom",
-        userName: "github-actions",
+        roleName: "openresty-github-actions",
       });
     });
 
-    it("creates no access key and exports exactly what the runner stacks read", async () => {
-      assert.deepEqual(ofType(T.accessKey), []);
+    it("exports exactly what the runner stacks read, and the two ARNs the workflows need", async () => {
       const outputs = stack.outputs;
       assert.deepEqual(Object.keys(outputs).sort(), [
+        "ciOidcProviderArn",
+        "ciRoleArn",
         "policyName",
         "prefix",
         "region",
         "securityGroupId",
-        "userName",
         "vSwitchIds",
         "vpcId",
       ]);
+      assert.equal(await valueOf(outputs.ciRoleArn!), `acs:ram::${MOCK_ACCOUNT_ID}:role/openresty-github-actions`);
+      assert.equal(await valueOf(outputs.ciOidcProviderArn!), `acs:ram::${MOCK_ACCOUNT_ID}:oidc-provider/openresty-github`);
       assert.equal(outputs.region, "cn-hangzhou");
       assert.equal(outputs.prefix, "openresty");
       assert.equal(await valueOf(outputs.vpcId), `${only(T.vpc).name}-id`);
       assert.equal(await valueOf(outputs.securityGroupId), `${only(T.group).name}-id`);
       assert.equal(await valueOf(outputs.policyName), "openresty-ci-runner-policy");
-      assert.equal(await valueOf(outputs.userName), "github-actions");
       const expectedSwitchIds = Object.fromEntries(ofType(T.vSwitch).map((r) => [r.inputs.zoneId, `${r.name}-id`]));
       assert.deepEqual(await valueOf(outputs.vSwitchIds), expectedSwitchIds);
       assert.equal(Object.keys(expectedSwitchIds).length, 6);
@@ -141,7 +145,7 @@ describe("infra stack under mocks", () => {
       assert.equal(new Set(urnParts).size, urnParts.length, "URNs are unique");
       assert.deepEqual(
         recorded.filter((r) => r.type.startsWith("spot-runner:")).map((r) => r.type).sort(),
-        ["spot-runner:infra:RunnerIdentity", "spot-runner:infra:RunnerNetwork"],
+        ["spot-runner:infra:CiRole", "spot-runner:infra:RunnerIdentity", "spot-runner:infra:RunnerNetwork"],
       );
     });
   });
@@ -168,14 +172,14 @@ describe("infra stack under mocks", () => {
     try {
       pulumi.runtime.setAllConfig(prod);
       const exported = require("../../infra/index") as Record<string, unknown>;
-      assert.deepEqual(Object.keys(exported).sort(), ["policyName", "prefix", "region", "securityGroupId", "userName", "vSwitchIds", "vpcId"]);
+      assert.deepEqual(Object.keys(exported).sort(), ["ciOidcProviderArn", "ciRoleArn", "policyName", "prefix", "region", "securityGroupId", "vSwitchIds", "vpcId"]);
       assert.equal(exported.region, "cn-hangzhou");
       assert.deepEqual(Object.keys(await valueOf(exported.vSwitchIds as pulumi.Output<object>)).length, 6);
       await valueOf(exported.policyName as pulumi.Output<string>);
       // The attachment is no output: wait for every outstanding registration (the runtime's own RPC queue, as
       // `pulumi up` does before it exits) so it reaches the mocks and later tests start clean.
       await waitForRegistrations();
-      assert.equal(ofType(T.attachment).length, 1);
+      assert.equal(ofType(T.roleAttachment).length, 1);
     } finally {
       pulumi.runtime.setAllConfig(saved);
     }
@@ -246,7 +250,7 @@ describe("infra stack under mocks", () => {
   }
 
   it("creates an access key on request and exports its secret only as a Pulumi secret", async () => {
-    const stack = await run({ [configKey("createAccessKey")]: "true", [configKey("ciUserName")]: "ci-bot" });
+    const stack = await run(accessKeyMode({ [configKey("createAccessKey")]: "true", [configKey("ciUserName")]: "ci-bot" }));
     const key = only(T.accessKey);
     assert.equal(key.inputs.userName, "ci-bot");
     assert.equal(key.inputs.secretFile, undefined, "the secret is never written to a local file");
@@ -257,13 +261,12 @@ describe("infra stack under mocks", () => {
   });
 
   it("can be declared with another prefix, region and derived CIDRs", async () => {
-    const stack = await run({
+    const stack = await run(accessKeyMode({
       "alicloud:region": "cn-shanghai",
       [configKey("prefix")]: "acme",
       [configKey("vpcCidr")]: "10.8.0.0/16",
       [configKey("zones")]: JSON.stringify(["cn-shanghai-e", "cn-shanghai-f"]),
-      [configKey("ciUserName")]: "",
-    });
+    }));
     assert.equal(only(T.vpc).inputs.vpcName, "acme-ci-runners");
     assert.deepEqual(
       ofType(T.vSwitch).map((r) => [r.inputs.vswitchName, r.inputs.zoneId, r.inputs.cidrBlock]),

@@ -157,6 +157,12 @@ describe("Aliyun client layer", () => {
       assert.equal(calls, 4);
     });
 
+    it("treats an expired STS token (InvalidParameter SecurityToken.Expired, as real ECS answers it) as a credentials problem", () => {
+      const err = toAliyunApiError("DescribeInstances", Object.assign(new Error("InvalidParameter: code: 400, The specified parameter \"SecurityToken.Expired\" is not valid."),
+        { name: "ClientError", code: "InvalidParameter", statusCode: 400, data: { Message: "The specified parameter \"SecurityToken.Expired\" is not valid." } }));
+      assert.ok(err instanceof AliyunApiError && err.kind === "credentials" && /assume the role again/.test(err.message), String(err));
+    });
+
     it("treats SDK timeouts as transient", () => {
       const err = toAliyunApiError("RunInstances", Object.assign(new Error("ReadTimeout(30000). POST http://x failed."), { name: "RequestTimeoutError" }));
       assert.ok(err instanceof AliyunApiError && err.kind === "transient");

@@ -44,7 +44,17 @@ describe("the infra stack's RAM policy is sufficient and minimal", function () {
       err instanceof RunnerNeverOnlineError && /Last console output/.test(err.message) && !/unavailable/.test(err.message));
   });
 
-  for (const missing of ALL_ALIYUN_ACTIONS) {
+  it("without ecs:DescribeSpotAdvice the runner still launches, ranked by price, and the advice says why", async () => {
+    const actions = ALL_ALIYUN_ACTIONS.filter((a) => a !== "ecs:DescribeSpotAdvice");
+    h = await harnessWithPolicy(buildRunnerPolicy({ level: "vpc", regionId: "cn-hangzhou", prefix: "openresty", vpcId, actions }));
+    const { id, outs } = await h.provider.create(h.props({ spotDuration: 0 }));
+    assert.equal(h.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM").map((c) => c.action).join(), "DescribeSpotAdvice");
+    assert.ok(h.logs.some((l) => /asking the advisor/.test(l)));
+    await h.provider.delete(id, outs);
+  });
+
+  // DescribeSpotAdvice is the one action the provider can do without (the ranking falls back to the price): above.
+  for (const missing of ALL_ALIYUN_ACTIONS.filter((a) => a !== "ecs:DescribeSpotAdvice")) {
     it(`without ${missing} a specific call fails, naming it`, async () => {
       const actions = ALL_ALIYUN_ACTIONS.filter((a) => a !== missing);
       const policy = buildRunnerPolicy({ level: "vpc", regionId: "cn-hangzhou", prefix: "openresty", vpcId, actions });

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { createGitHubClient } from "../../provider/github/client";
 import { Harness, startHarness } from "../provider/support/harness";
+import { evaluate } from "./support/expressions";
 
 /**
  * Can the build job really be scheduled on the runner the start job made? A runner is created through the
@@ -17,7 +18,7 @@ const WORKFLOW_DIR = path.join(REPO_ROOT, ".github/workflows");
 const JOB_SCRIPT = path.join(REPO_ROOT, "stacks/runner/job.sh");
 
 type Json = Record<string, any>;
-const NEEDS_OUTPUT = /\$\{\{\s*needs\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g;
+const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
 const STEP_OUTPUT = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$/;
 
 /** job.sh's stack output -> step output names (`OUTPUT_NAMES`), read from the script itself. */
@@ -53,10 +54,14 @@ function jobsReadingOutputsInRunsOn(): ScheduledJob[] {
   return found;
 }
 
-/** What GitHub puts in place of `${{ needs.<job>.outputs.<name> }}`, given the runner stack's outputs. */
-function resolveNeedsOutput(jobs: Json, needed: string, output: string, stackOutputs: Record<string, unknown>, where: string): string {
+/**
+ * What GitHub puts in place of `${{ needs.<job>.outputs.<name> }}`, given the runner stack's outputs and the run
+ * attempt the needed job ran in (an output may be `${{ github.run_attempt }}`).
+ */
+function resolveNeedsOutput(jobs: Json, needed: string, output: string, stackOutputs: Record<string, unknown>, where: string, startedBy = "1"): string {
   const expression = jobs[needed]?.outputs?.[output];
   assert.equal(typeof expression, "string", `${where}: job ${needed} has no output ${output}`);
+  if (/^\$\{\{\s*github\.run_attempt\s*\}\}$/.test(expression)) return startedBy;
   const step = STEP_OUTPUT.exec(expression);
   assert.ok(step, `${where}: job ${needed} output ${output} is not a step output (${expression})`);
   const producer = (jobs[needed].steps as Json[]).find((s) => s.id === step[1]);
@@ -68,9 +73,23 @@ function resolveNeedsOutput(jobs: Json, needed: string, output: string, stackOut
   return value as string;
 }
 
-function requestedLabels(runsOn: unknown, resolve: (needed: string, output: string) => string): string[] {
+/**
+ * The labels a `runs-on` asks for once GitHub has evaluated its expressions (support/expressions.ts): job outputs
+ * through `resolve`, and the run attempt of this job (1 unless a re-run is being modelled).
+ */
+function requestedLabels(runsOn: unknown, resolve: (needed: string, output: string) => string, runAttempt = "1"): string[] {
   const entries = Array.isArray(runsOn) ? runsOn : [runsOn];
-  return entries.map((entry) => String(entry).replace(NEEDS_OUTPUT, (_m, needed: string, output: string) => resolve(needed, output)));
+  return entries.map((entry) =>
+    String(entry).replace(EXPRESSION, (_m, expression: string) =>
+      String(
+        evaluate(expression, (path) => {
+          if (path.length === 4 && path[0] === "needs" && path[2] === "outputs") return resolve(path[1]!, path[3]!);
+          if (path.join(".") === "github.run_attempt") return runAttempt;
+          throw new Error(`runs-on reads ${path.join(".")}, which this test does not model`);
+        }),
+      ),
+    ),
+  );
 }
 
 describe("workflows: jobs that run on a spot runner can be scheduled on it", function () {

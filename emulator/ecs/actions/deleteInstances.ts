@@ -41,6 +41,6 @@ function release(call: EcsCall, instances: readonly InstanceRecord[], dryRunCode
   }
   if (call.params.bool("DryRun")) throw ecsError(dryRunCode);
   for (const instance of instances) {
-    if (instance.releaseRequestedAt === undefined) instance.releaseRequestedAt = call.now;
+    call.world.requestRelease(instance, call.now);
   }
 }

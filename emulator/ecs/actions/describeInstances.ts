@@ -2,13 +2,14 @@ import { EcsCall, EcsResponseBody, pageByToken, requireRegion } from "../call";
 import { ecsError } from "../errors";
 import { wildcardMatch } from "../params";
 import { isoMinutes } from "../../format";
-import { InstanceRecord, statusAt } from "../../state/instance";
+import { InstanceRecord, listedAt, statusAt } from "../../state/instance";
 import type { World } from "../../state/world";
 
 /**
  * DescribeInstances: filters by ids (a JSON array string), name (`*` wildcards), tags, status, zone and more;
- * MaxResults/NextToken paging (MaxResults 1-100, default 10), or the deprecated PageNumber/PageSize. Instances are
- * listed oldest first. Unknown ids simply match nothing.
+ * MaxResults/NextToken paging (default 10; below 10 counts as 10, above 100 as 100), or the deprecated
+ * PageNumber/PageSize. Instances are listed oldest first, once the listing delay has passed. Unknown ids simply
+ * match nothing.
  */
 export function describeInstances(call: EcsCall): EcsResponseBody {
   const p = call.params;
@@ -21,7 +22,8 @@ export function describeInstances(call: EcsCall): EcsResponseBody {
   const lockReason = eq("LockReason");
 
   const matching = [...call.world.instances.values()]
-    .filter((i) => i.regionId === region.regionId && statusAt(i, call.world.timing, call.now) !== undefined)
+    // Eventually consistent: an instance created within the listing delay is not listed yet.
+    .filter((i) => i.regionId === region.regionId && listedAt(i, call.world.timing, call.now))
     .filter(
       (i) =>
         (ids === undefined || ids.includes(i.instanceId)) &&
@@ -47,7 +49,8 @@ export function describeInstances(call: EcsCall): EcsResponseBody {
     const page = matching.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
     return { TotalCount: matching.length, PageNumber: pageNumber, PageSize: pageSize, NextToken: "", Instances: { Instance: page.map(render) } };
   }
-  const { page, nextToken, maxResults } = pageByToken(matching, p, { fallback: 10, max: 100, min: 10 });
+  // The SDK model: "below 10 ... the default value is 10; greater than 100 ... the default value is 100".
+  const { page, nextToken, maxResults } = pageByToken(matching, p, { fallback: 10, max: 100, min: 10, clampToMax: true });
   return { TotalCount: matching.length, PageNumber: 1, PageSize: maxResults, NextToken: nextToken, Instances: { Instance: page.map(render) } };
 }
 

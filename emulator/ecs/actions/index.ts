@@ -7,6 +7,7 @@ import { describeInstanceTypes } from "./instanceTypes";
 import { describeImages, describeSecurityGroups, describeVSwitches } from "./network";
 import { describeRegions, describeZones } from "./regions";
 import { runInstances } from "./runInstances";
+import { describeSpotAdvice } from "./spotAdvice";
 import { describeSpotPriceHistory } from "./spotPriceHistory";
 
 export interface EcsActionSpec {
@@ -27,6 +28,7 @@ export const ECS_ACTIONS: Readonly<Record<string, EcsActionSpec>> = {
   DescribeInstanceTypes: { handler: describeInstanceTypes, required: [] },
   DescribeAvailableResource: { handler: describeAvailableResource, required: ["RegionId", "DestinationResource"] },
   DescribeSpotPriceHistory: { handler: describeSpotPriceHistory, required: ["RegionId", "NetworkType", "InstanceType"] },
+  DescribeSpotAdvice: { handler: describeSpotAdvice, required: ["RegionId"] },
   RunInstances: { handler: runInstances, required: ["RegionId", "ImageId", "InstanceType"] },
   DescribeInstances: { handler: describeInstances, required: ["RegionId"] },
   DeleteInstance: { handler: deleteInstance, required: ["InstanceId"] },

@@ -1,9 +1,14 @@
 import type { ScenarioInstanceType } from "../../scenario/types";
 import { EcsCall, EcsResponseBody, pageByToken } from "../call";
 
+const MAX_PAGE = 1600;
+const DEFAULT_PAGE = 100;
+
 /**
- * DescribeInstanceTypes: the catalogue, filtered, at most 100 per page with NextToken (the limit since 2023-11-15;
- * without a token only the first page comes back). No RegionId parameter in SDK 7.x; one sent anyway is ignored.
+ * DescribeInstanceTypes: the catalogue, filtered, paged with MaxResults/NextToken. MaxResults may be up to 1600 (the
+ * SDK model); when it is omitted a page holds 100, as the API documents since 2023-11-15 ("without NextToken only
+ * the first page of at most 100"), which is the worse of the two published defaults for a client that does not
+ * page. No RegionId parameter in SDK 7.x; one sent anyway is ignored.
  */
 export function describeInstanceTypes(call: EcsCall): EcsResponseBody {
   const p = call.params;
@@ -29,7 +34,7 @@ export function describeInstanceTypes(call: EcsCall): EcsResponseBody {
       (minMem === undefined || t.memorySize >= minMem) &&
       (maxMem === undefined || t.memorySize <= maxMem),
   );
-  const { page, nextToken } = pageByToken(matching, p, { fallback: 100, max: 100 });
+  const { page, nextToken } = pageByToken(matching, p, { fallback: DEFAULT_PAGE, max: MAX_PAGE });
   return { NextToken: nextToken, InstanceTypes: { InstanceType: page.map(instanceTypeItem) } };
 }
 

@@ -81,16 +81,19 @@ export function describeSecurityGroups(call: EcsCall): EcsResponseBody {
   return { RegionId: region.regionId, TotalCount: matching.length, PageNumber: pageNumber, PageSize: pageSize, SecurityGroups: { SecurityGroup: page.map(item) } };
 }
 
+const DEFAULT_IMAGE_OWNERS = "system,self,others";
+
 /**
  * DescribeImages: ImageId takes a comma-separated list; ImageName matches with `*` wildcards; Status defaults to
- * Available (every scenario image is). Unknown ids give an empty list, not an error.
+ * Available (every scenario image is). Without ImageOwnerAlias the API lists system, self and others (shared)
+ * images, not marketplace ones. Unknown ids give an empty list, not an error.
  */
 export function describeImages(call: EcsCall): EcsResponseBody {
   const p = call.params;
   const region = requireRegion(call);
   const ids = p.get("ImageId")?.split(",").map((s) => s.trim()).filter(Boolean);
   const name = p.get("ImageName");
-  const owner = p.get("ImageOwnerAlias");
+  const owners = (p.get("ImageOwnerAlias") ?? DEFAULT_IMAGE_OWNERS).split(",");
   const arch = p.get("Architecture");
   const osType = p.get("OSType");
   const status = p.get("Status") ?? "Available";
@@ -101,7 +104,7 @@ export function describeImages(call: EcsCall): EcsResponseBody {
       i.regionId === region.regionId &&
       (ids === undefined || ids.includes(i.imageId)) &&
       (name === undefined || wildcardMatch(name, i.imageName)) &&
-      (owner === undefined || owner.split(",").includes(i.imageOwnerAlias)) &&
+      owners.includes(i.imageOwnerAlias) &&
       (arch === undefined || i.architecture === arch) &&
       (osType === undefined || i.osType === osType) &&
       status.split(",").includes("Available") &&

@@ -10,7 +10,7 @@ const MAX_WINDOW_MS = 30 * 24 * HOUR_MS;
 /**
  * DescribeSpotPriceHistory: rows in [StartTime, EndTime] (default the last 3 hours, at most 30 days), oldest first,
  * every zone of the region that sells the type when ZoneId is omitted, paged with Offset/NextOffset. NextOffset is
- * 0 on the last page. An EndTime in the future is treated as now (rows never lie ahead of the clock).
+ * 0 on the last page. An EndTime at or after the server's clock is refused (InvalidParams.EndTime).
  */
 export function describeSpotPriceHistory(call: EcsCall): EcsResponseBody {
   const p = call.params;
@@ -28,9 +28,12 @@ export function describeSpotPriceHistory(call: EcsCall): EcsResponseBody {
 
   const endText = p.get("EndTime");
   const startText = p.get("StartTime");
-  let end = endText === undefined ? call.now : parseUtc(endText);
+  const end = endText === undefined ? call.now : parseUtc(endText);
   if (end === undefined) throw ecsError("InvalidParams.EndTime", `The specified EndTime "${endText}" is not in UTC ISO 8601 format (yyyy-MM-ddTHH:mm:ssZ).`);
-  end = Math.min(end, call.now);
+  // Undocumented; the Go advisor notes the API rejects EndTime >= now, so the emulator does (the worse case).
+  if (endText !== undefined && end >= call.now) {
+    throw ecsError("InvalidParams.EndTime", `The specified EndTime ${endText} is not earlier than the current time ${isoSeconds(call.now)}.`);
+  }
   const start = startText === undefined ? end - DEFAULT_WINDOW_MS : parseUtc(startText);
   if (start === undefined) throw ecsError("InvalidParams.StartTime", `The specified StartTime "${startText}" is not in UTC ISO 8601 format (yyyy-MM-ddTHH:mm:ssZ).`);
   if (start > end) throw ecsError("InvalidParams.StartTime", `The specified StartTime ${startText} is after the EndTime ${isoSeconds(end)}.`);
@@ -42,7 +45,7 @@ export function describeSpotPriceHistory(call: EcsCall): EcsResponseBody {
     .flatMap((zone) => {
       const offering = call.world.offering(region.regionId, zone.zoneId, instanceTypeId);
       if (!offering) return [];
-      return offering.prices.rows(start, end!).map((row) => ({ zoneId: zone.zoneId, ...row }));
+      return offering.prices.rows(start, end).map((row) => ({ zoneId: zone.zoneId, ...row }));
     })
     .sort((a, b) => a.at - b.at || a.zoneId.localeCompare(b.zoneId));
 

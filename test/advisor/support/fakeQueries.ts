@@ -2,6 +2,7 @@ import { AliyunApiError } from "../../../provider/errors";
 import type {
   EcsAdvisorQueries,
   InstanceTypeInfo,
+  SpotAdviceRow,
   SpotPriceRow,
   ZoneTypeAvailability,
 } from "../../../provider/advisor";
@@ -12,11 +13,13 @@ export interface FakeRegion {
   readonly availability: readonly ZoneTypeAvailability[];
   /** Full price history; each query returns the rows of its type inside [StartTime, EndTime], oldest first. */
   readonly prices: readonly SpotPriceRow[];
+  /** DescribeSpotAdvice's rows (interruption bands); none by default. */
+  readonly advice?: readonly SpotAdviceRow[];
   readonly currency?: string;
 }
 
 export interface FakeCall {
-  readonly action: "DescribeInstanceTypes" | "DescribeAvailableResource" | "DescribeSpotPriceHistory";
+  readonly action: "DescribeInstanceTypes" | "DescribeAvailableResource" | "DescribeSpotPriceHistory" | "DescribeSpotAdvice";
   readonly query: Record<string, unknown>;
 }
 
@@ -96,6 +99,11 @@ export function fakeQueries(region: FakeRegion, options: FakeOptions = {}): Fake
       await Promise.resolve();
       record({ action: "DescribeAvailableResource", query }, onRequest);
       return region.availability;
+    },
+    async describeSpotAdvice(query, onRequest) {
+      await Promise.resolve();
+      record({ action: "DescribeSpotAdvice", query }, onRequest);
+      return (region.advice ?? []).filter((r) => query.instanceTypes.includes(r.instanceTypeId));
     },
     async describeSpotPriceHistory(query, onRequest) {
       const from = Date.parse(query.startTime);
