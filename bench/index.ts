@@ -3,6 +3,7 @@
  * returns its lines and throws when its results are wrong (a fast wrong answer is not a result).
  */
 import { advisorBenchmark } from "./advisor";
+import { jobScriptBenchmark } from "./jobScript";
 import { providerBenchmark } from "./provider";
 import { replayBenchmark } from "./replay";
 import { startupBenchmark } from "./startup";
@@ -13,7 +14,7 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here. */
-export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, replayBenchmark, startupBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, jobScriptBenchmark, replayBenchmark, startupBenchmark];
 
 async function main(): Promise<number> {
   const only = process.argv.slice(2);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one script the GitHub Actions workflows call to drive a per-job runner stack (this directory, Pulumi
 # project spot-runner-job). The logic lives here, not in YAML, so the workflows stay short and the behaviour
-# can be tested with a fake `pulumi` on PATH (test/stacks/jobScript.test.ts).
+# can be tested: with the real Pulumi CLI against the emulator (test/e2e), and with a fake `pulumi` on PATH for
+# what the real one cannot produce offline (test/stacks/jobScript.test.ts).
 #
 #   job.sh up <stack> --arch amd64|arm64 [--set key=value]... [--outputs-file FILE]
 #   job.sh down <stack> --arch amd64|arm64 [--set key=value]... [--outputs-file FILE]
@@ -25,7 +26,7 @@ instanceType:instance_type zoneId:zone region:region cpuCount:cpu_count memoryGi
 priceLimit:price_limit hourlyCost:hourly_cost currency:currency autoReleaseTime:auto_release_time launchedAt:launched_at"
 
 usage() {
-  sed -n '6,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '7,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 log() { printf 'job.sh: %s\n' "$*" >&2; }
@@ -227,8 +228,10 @@ select_existing_stack() {
 # 7.5 s later, then SIGKILL 2.5 s after that (actions/runner, src/Runner.Sdk/ProcessInvoker.cs). The workflows
 # `exec` this script, so that process is this shell (run as a child of the step's shell, it would never hear
 # of the cancellation). Pass the signal on so pulumi can stop cleanly and save its state (with a pending create
-# that `down` clears) instead of being killed with the lock held. A background child of a script starts with
-# SIGINT ignored; pulumi (Go) re-enables it when it listens for it.
+# that `down` clears) instead of being killed with the lock held.
+# A background child of a script starts with SIGINT and SIGQUIT ignored, and passes that on to every process it
+# starts. Pulumi stops its plugins with SIGINT and waits 5 s before it kills one that ignores it, so an
+# inherited "ignore" cost 5 s at the end of every `up` (measured); the subshell restores the defaults first.
 CHILD_PID=""
 INTERRUPTED=""
 forward_signal() {
@@ -240,7 +243,10 @@ run_pulumi_forwarding_signals() {
   local rc=0
   trap 'forward_signal INT' INT
   trap 'forward_signal TERM' TERM
-  pulumi "$@" &
+  (
+    trap - INT QUIT
+    exec pulumi "$@"
+  ) &
   CHILD_PID=$!
   wait "$CHILD_PID" || rc=$?
   # `wait` returns early when a trapped signal arrives; wait again for the child's own exit status.
@@ -307,18 +313,32 @@ cmd_up() {
 # ---------------------------------------------------------------------------------------------------------
 # down
 
-# Clears what a cancelled `up` leaves behind in state (a pending create blocks destroy). Preferred: refresh,
-# which also drops resources that no longer exist. Fallback: edit the pending operations out of the state.
+# Clears what a cancelled `up` leaves behind in state (a pending create blocks destroy). Only when there is
+# something to clear: a refresh loads the provider and reads every resource, about 5 s that a normal stop job
+# does not need (destroy of a runner whose instance is already gone succeeds anyway). Preferred: refresh, which
+# also drops resources that no longer exist. Fallback: edit the pending operations out of the state.
 clear_pending_operations() {
+  local state pending rc=0
+  state=$(mktemp "${TMPDIR:-/tmp}/spot-runner-state.XXXXXX")
+  if pulumi stack export --stack "$STACK" --file "$state" && pending=$(pending_operation_count "$state") && [[ "$pending" == "0" ]]; then
+    rm -f "$state"
+    return 0
+  fi
   if pulumi refresh --stack "$STACK" --clear-pending-creates --yes --skip-preview --non-interactive; then
+    rm -f "$state"
     return 0
   fi
   log "refresh failed; clearing pending operations through stack export/import instead"
-  local state rc=0
-  state=$(mktemp "${TMPDIR:-/tmp}/spot-runner-state.XXXXXX")
   drop_pending_operations "$state" || rc=$?
   rm -f "$state"
   return "$rc"
+}
+
+pending_operation_count() { # $1 = exported state
+  node -e '
+    const state = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    console.log(((state.deployment || {}).pending_operations || []).length);
+  ' "$1"
 }
 
 drop_pending_operations() { # $1 = scratch file for the exported state

@@ -17,10 +17,11 @@ describe("spot-runner demo", function () {
     const { io, output } = fakeIo();
     let code = -1;
     const program = new Command().exitOverride();
-    register(program, io, (c) => { code = c; }, { timing: FAST, pollMs: 50 });
+    register(program, io, (c) => { code = c; }, { timing: FAST, pollMs: 50, pulumi: null });
     await program.parseAsync(["node", "spot-runner", "demo", "--arch", "arm64"]);
     const text = output();
     assert.equal(code, 0, text);
+    assert.match(text, /^Path: no Pulumi CLI found .* plugin host/, "the first line says which path the demo took");
     // The staged stock-out made the provider fall back to another zone.
     assert.match(text, /OperationDenied\.NoStock; next candidate/);
     const attempts = /attempts\s+(.*)/.exec(text)?.[1] ?? "";

