@@ -78,3 +78,17 @@ export const TAG_VALUE = rule(
 export const GENERATED_RUNNER_NAME = new RegExp(
   `^([a-z](?:[a-z0-9-]{0,${PREFIX_MAX_LENGTH - 2}}[a-z0-9])?)-(amd64|arm64)-(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})-([a-z0-9]{1,8})$`,
 );
+
+/**
+ * The label every runner of a runner stack also carries, so the stop job's sweep (`spot-runner reap --stack`) can
+ * find a runner whose create was interrupted before any instance carried its name. A second label never widens who
+ * takes the runner: a job is scheduled only on a runner that has every label it asks for, and jobs ask for the
+ * unique one. Kept within GitHub's 100 characters (a long stack name is shortened and hashed).
+ */
+export function stackRunnerLabel(stackName: string): string {
+  const label = `spot-runner-stack-${stackName}`;
+  if (label.length <= 100) return label;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < stackName.length; i++) hash = Math.imul(hash ^ stackName.charCodeAt(i), 0x01000193) >>> 0;
+  return `${label.slice(0, 91)}-${hash.toString(16).padStart(8, "0")}`;
+}

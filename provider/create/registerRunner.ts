@@ -1,3 +1,4 @@
+import { stackRunnerLabel } from "../contract/names";
 import { GitHubApiError } from "../errors";
 import type { JitRunner } from "../github/runners";
 import type { CreateContext } from "./context";
@@ -13,7 +14,9 @@ const MAX_REGISTRATIONS = 3;
  */
 export async function registerRunner(ctx: CreateContext): Promise<JitRunner> {
   const { runners, scope, runnerName, inputs } = ctx;
-  const request = { name: runnerName, labels: [runnerName, ...inputs.labels], runnerGroupId: inputs.runnerGroupId };
+  // The unique label (what the job asks for), the stack's (what the stop job's sweep finds it by), the user's.
+  const labels = [runnerName, ...(inputs.stackName ? [stackRunnerLabel(inputs.stackName)] : []), ...inputs.labels];
+  const request = { name: runnerName, labels, runnerGroupId: inputs.runnerGroupId };
   for (let attempt = 1; ; attempt++) {
     try {
       const jit = await runners.generateJitConfig(scope, request);

@@ -70,7 +70,8 @@ export async function executeReap(plan: ReapPlan, deps: ReapDeps, options: { rea
   }
   const interruption = watchInterruption(deps.interrupted);
   const instanceOutcomes = await releaseInstances(plan, instanceDecisions, deps, interruption);
-  if (runnerDecisions.some((d) => !d.instanceId) && !interruption.happened) {
+  // (A runner of a stack being torn down needs no wait: no create of that stack is still launching.)
+  if (runnerDecisions.some((d) => !d.instanceId && d.reason !== "stack-sweep") && !interruption.happened) {
     // One wait for every runner that would go for want of an instance: what was launched before it is listed after it.
     const graceMs = deps.listingGraceMs ?? LISTING_GRACE_MS;
     (deps.log ?? (() => undefined))(`waiting ${Math.round(graceMs / 1000)} s so an instance launched just now is listed before its runner is judged`);
@@ -272,6 +273,7 @@ async function removeRunner(plan: ReapPlan, planned: RunnerDecision, instanceOut
       ...context,
       ...(instanceContext ? { instance: instanceContext } : {}),
       ...(registeredAt !== undefined ? { registeredAt } : {}),
+      ...(planned.reason === "stack-sweep" && plan.policy.stack !== undefined ? { sweptStack: plan.policy.stack } : {}),
     }, plan.policy, deps.clock.now());
   } catch (err) {
     return outcome("failed", `not removed: the last check failed: ${errorText(err)}. Run the reap again`);

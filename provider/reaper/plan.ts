@@ -1,3 +1,4 @@
+import { stackRunnerLabel } from "../contract/names";
 import type { InstanceInfo } from "../aliyun/instances";
 import { describeScope, GitHubScope, RunnerInfo } from "../github/runners";
 import { TAG_KEYS } from "../tags";
@@ -37,10 +38,13 @@ export function planReap(snapshot: ReapSnapshot, policy: ReapPolicy, now: number
         const instance = byRunnerName.get(runner.name);
         const decided = instance ? decisionOf.get(instance.instanceId) : undefined;
         const parsed = parseRunnerName(runner.name);
+        // A runner of the stack being torn down, by its stack label: its create may have stopped before any
+        // instance carried its name.
+        const ofSweptStack = policy.stack !== undefined && runner.labels.includes(stackRunnerLabel(policy.stack));
         // Ours: on one of our instances, or named the way the provider names runners; within the narrowing.
         const ours = instance
           ? decided !== undefined
-          : parsed !== undefined && policy.stack === undefined && (policy.prefix === undefined || parsed.prefix === policy.prefix);
+          : ofSweptStack || (parsed !== undefined && policy.stack === undefined && (policy.prefix === undefined || parsed.prefix === policy.prefix));
         if (!ours) {
           runnersLeftAlone += 1;
           continue;
@@ -48,6 +52,7 @@ export function planReap(snapshot: ReapSnapshot, policy: ReapPolicy, now: number
         runners.push(decideRunner(runner, listing.scope, {
           ...(instance && decided ? { instance: { instanceId: instance.instanceId, releasing: decided.action === "release", detail: decided.detail } } : {}),
           ...(parsed ? { registeredAt: parsed.createdAt } : {}),
+          ...(ofSweptStack ? { sweptStack: policy.stack } : {}),
           regionId: snapshot.regionId,
         }, policy, now));
       }
@@ -138,6 +143,8 @@ export interface RunnerContext {
   readonly instance?: { readonly instanceId: string; readonly releasing: boolean; readonly detail: string };
   /** When its name was made (generated names only). */
   readonly registeredAt?: number;
+  /** It carries the label of this stack, which is being torn down: no create of it can still be launching. */
+  readonly sweptStack?: string;
   readonly regionId: string;
 }
 
@@ -162,6 +169,9 @@ export function decideRunner(runner: RunnerInfo, scope: GitHubScope, context: Ru
   if (state === "online") {
     return { ...base, action: "spare", reason: "runner-online",
       detail: `online, though no instance of ours in ${context.regionId} carries its name: something runs it (another region?)` };
+  }
+  if (context.sweptStack !== undefined) {
+    return { ...base, action: "delete", reason: "stack-sweep", detail: `offline and idle, registered for stack ${context.sweptStack}, which is being torn down` };
   }
   const age = context.registeredAt === undefined ? undefined : now - context.registeredAt;
   if (age !== undefined && age < policy.bootGraceMs) {

@@ -102,7 +102,7 @@ export type InstanceDecision =
     readonly runner: RunnerView;
   };
 
-export type RunnerDeleteReason = "instance-released" | "orphan-offline";
+export type RunnerDeleteReason = "instance-released" | "orphan-offline" | "stack-sweep";
 export type RunnerSpareReason = "runner-busy" | "runner-online" | "young" | "on-live-instance";
 
 export type RunnerDecision =

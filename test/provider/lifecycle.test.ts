@@ -39,6 +39,13 @@ describe("SpotRunner provider against the emulator", function () {
     assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
   });
 
+  it("registers the runner with the stack's label too, so the stop job's sweep finds it without an instance", async () => {
+    h = await startHarness();
+    const { outs } = await h.provider.create(h.props({ stackName: "gha-7-1-arm64", labels: ["extra"] }));
+    const runner = h.emu.admin.state().runners.find((r) => r.name === outs.runnerName)!;
+    assert.deepEqual(runner.labels, [outs.label, "spot-runner-stack-gha-7-1-arm64", "extra"]);
+  });
+
   it("keeps secrets out of outputs: no JIT config, no credential", async () => {
     h = await startHarness();
     const { outs } = await h.provider.create(h.props());

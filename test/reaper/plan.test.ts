@@ -15,6 +15,7 @@ import {
   scopeOfInstance,
   scopesToList,
 } from "../../provider/reaper";
+import { stackRunnerLabel } from "../../provider/contract/names";
 import { MANAGED_BY_VALUE, TAG_KEYS } from "../../provider/tags";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
@@ -209,6 +210,11 @@ describe("reaper planning (pure)", () => {
         setup: () => ({ instances: [], runners: [runner(runnerName(60, "aaaa"))] }), policy: { prefix: "openresty" }, expect: ["delete", "orphan-offline"] },
       { name: "a runner without an instance is left alone by a stack sweep",
         setup: () => ({ instances: [], runners: [runner(runnerName(60, "aaaa"))] }), policy: { stack: "gha-1-1-arm64" }, expect: "left alone" },
+      { name: "a runner carrying the swept stack's label goes, even young and without an instance (its create was interrupted)",
+        setup: () => ({ instances: [], runners: [{ ...runner(runnerName(1, "aaaa")), labels: [runnerName(1, "aaaa"), stackRunnerLabel("gha-1-1-arm64")] }] }),
+        policy: { stack: "gha-1-1-arm64" }, expect: ["delete", "stack-sweep"], detail: /registered for stack gha-1-1-arm64/ },
+      { name: "but stays while it is online or busy", setup: () => ({ instances: [], runners: [{ ...runner(runnerName(1, "aaaa"), { status: "online" }), labels: [stackRunnerLabel("gha-1-1-arm64")] }] }),
+        policy: { stack: "gha-1-1-arm64" }, expect: ["spare", "runner-online"] },
       { name: "the runner of another stack's instance is left alone by a stack sweep", setup: () => {
         const i = instance({ stack: "gha-2-1-arm64", status: "Stopped" });
         return { instances: [i], runners: [runnerOf(i, {})] };
