@@ -7,6 +7,9 @@ import { createGitHubClient, githubAuthFromEnv } from "./github/client";
 import { createRunnerApi } from "./github/runners";
 import { ProviderDeps, SpotRunnerProvider } from "./spotRunnerProvider";
 import { realClock } from "./wait";
+import { createEcsImageApi } from "./aliyun/images";
+import type { RunnerImageDeps } from "./image/context";
+import { RunnerImageProvider } from "./image/runnerImageProvider";
 
 /**
  * Production wiring: clients are built from the environment at call time (credentials may be rotated between
@@ -40,3 +43,21 @@ export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDe
 
 /** What the shim loads inside Pulumi's plugin host. */
 export const spotRunnerProvider = new SpotRunnerProvider(productionDeps());
+
+/** RunnerImage's provider, loaded by its shim (provider/image/shim.ts) the same way. */
+export const runnerImageProvider = new RunnerImageProvider(imageDeps());
+
+function imageDeps(env: NodeJS.ProcessEnv = process.env): RunnerImageDeps {
+  const deps = productionDeps(env);
+  return {
+    ecs: deps.ecs,
+    images: (regionId) => createEcsImageApi({ regionId, env }),
+    advisorQueries: deps.advisorQueries,
+    clock: deps.clock,
+    randomSuffix: deps.randomSuffix,
+    log: (line) => process.stderr.write(`[spot-runner image] ${line}\n`),
+    requireCredentials: () => readAliyunCredentials(env),
+    pollMs: deps.pollMs,
+    releaseTimeoutMs: deps.releaseTimeoutMs,
+  };
+}
