@@ -67,7 +67,10 @@ export class RunnerImageProvider implements pulumi.dynamic.ResourceProvider {
     const subject = `${SUBJECT} ${typeof props.imageName === "string" ? props.imageName : id}`;
     const bakeId = typeof props.bakeId === "string" && props.bakeId ? props.bakeId : undefined;
     const ecs = this.deps.ecs(region);
-    const builderIds = [props.builderInstanceId].filter((v): v is string => typeof v === "string" && v.startsWith("i-"));
+    // A finished bake released its builder (verified): only a partial create's is asked for by id. Asking for a gone
+    // instance would be judged by RAM without its tag, and refused. The bake's tag finds anything else.
+    const finished = props.schemaVersion === 1;
+    const builderIds = finished ? [] : [props.builderInstanceId].filter((v): v is string => typeof v === "string" && v.startsWith("i-"));
     try {
       if (bakeId || builderIds.length > 0) {
         await releaseInstances(releaseContext({ ecs, deps: this.deps, subject }), builderIds, bakeId ? { runnerName: bakeId, tagKey: IMAGE_TAG_KEYS.bake } : undefined);
