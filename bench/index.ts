@@ -4,6 +4,7 @@
  */
 import { advisorBenchmark } from "./advisor";
 import { providerBenchmark } from "./provider";
+import { imagesBenchmark } from "./images";
 
 export interface Benchmark {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here. */
-export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, imagesBenchmark];
 
 async function main(): Promise<number> {
   const only = process.argv.slice(2);
