@@ -5,6 +5,7 @@
 import { advisorBenchmark } from "./advisor";
 import { jobScriptBenchmark } from "./jobScript";
 import { providerBenchmark } from "./provider";
+import { imagesBenchmark } from "./images";
 import { replayBenchmark } from "./replay";
 import { startupBenchmark } from "./startup";
 
@@ -14,7 +15,9 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here. */
-export const BENCHMARKS: readonly Benchmark[] = [advisorBenchmark, providerBenchmark, jobScriptBenchmark, replayBenchmark, startupBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  advisorBenchmark, providerBenchmark, jobScriptBenchmark, replayBenchmark, startupBenchmark, imagesBenchmark,
+];
 
 async function main(): Promise<number> {
   const only = process.argv.slice(2);

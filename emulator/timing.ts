@@ -14,6 +14,11 @@ export const DEFAULT_TIMING: ScenarioTiming = {
   // Assumed, and chosen against the product: a new instance is missing from DescribeInstances for 3 s (shorter
   // than Pending, so Pending can still be seen).
   listingDelayMs: 3_000,
+  // Assumed: the bake (docker, the runner, BuildKit) takes a few minutes on a small instance; a stop tens of seconds;
+  // an image of a 40 GiB system disk several minutes. Only their order matters to the product, which waits for each.
+  bakeMs: 240_000,
+  stopMs: 15_000,
+  imageCreateMs: 300_000,
 };
 
 export function resolveTiming(partial: Partial<ScenarioTiming> | undefined): ScenarioTiming {

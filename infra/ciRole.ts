@@ -8,6 +8,8 @@ export interface CiRoleArgs {
   readonly prefix: string;
   /** The runner policy (infra/identity.ts) the role gets: the same least privilege as the CI user. */
   readonly policyName: pulumi.Input<string>;
+  /** The image-builder policy (infra/identity.ts), attached beside it. */
+  readonly imageBuilderPolicyName?: pulumi.Input<string>;
   /** Provider, trusted repositories and refs, role name and session length (infra/ciOidcConfig.ts). */
   readonly oidc: CiOidcConfig;
 }
@@ -73,6 +75,13 @@ export class CiRole extends pulumi.ComponentResource {
       { policyName: args.policyName, policyType: "Custom", roleName: this.role.roleName },
       { parent: this },
     );
+    if (args.imageBuilderPolicyName) {
+      new alicloud.ram.RolePolicyAttachment(
+        `${name}-image-builder-attachment`,
+        { policyName: args.imageBuilderPolicyName, policyType: "Custom", roleName: this.role.roleName },
+        { parent: this },
+      );
+    }
 
     this.roleArn = this.role.arn;
     this.roleName = this.role.roleName;

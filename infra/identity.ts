@@ -1,7 +1,7 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
-import { runnerPolicyName } from "./names";
-import { buildRunnerPolicy, RamPolicyLevel, renderPolicyDocument, runnerPolicyProblems } from "./ramPolicy";
+import { imageBuilderPolicyName, runnerPolicyName } from "./names";
+import { buildImageBuilderPolicy, buildRunnerPolicy, RamPolicyLevel, renderPolicyDocument, runnerPolicyProblems } from "./ramPolicy";
 
 export interface RunnerIdentityArgs {
   /** Deployment prefix: the value of the spot-runner-prefix tag the policy is scoped on, and the policy's name. */
@@ -27,6 +27,9 @@ export interface RunnerIdentityArgs {
 /** The CI identity: a least-privilege custom policy and, for AccessKey CI, a RAM user, the attachment and optionally a key. */
 export class RunnerIdentity extends pulumi.ComponentResource {
   readonly policy: alicloud.ram.Policy;
+  /** RunnerImage's policy (stop, image, delete tagged images and snapshots), attached beside the runner policy. */
+  readonly imageBuilderPolicy: alicloud.ram.Policy;
+  readonly imageBuilderPolicyName: pulumi.Output<string>;
   readonly user?: alicloud.ram.User;
   readonly attachment?: alicloud.ram.UserPolicyAttachment;
   readonly accessKey?: alicloud.ram.AccessKey;
@@ -69,8 +72,24 @@ export class RunnerIdentity extends pulumi.ComponentResource {
     this.policy = policy;
     this.policyName = policy.policyName;
     this.policyDocument = document;
+    const imageDocument = buildImageBuilderPolicy({
+      regionId: args.regionId, prefix: args.prefix, ...(args.timeWindow && { timeWindow: args.timeWindow }), sourceIps: args.sourceIps,
+    });
+    const imageProblems = runnerPolicyProblems(imageDocument);
+    if (imageProblems.length > 0) throw new Error(`the generated image-builder RAM policy is invalid: ${imageProblems.join("; ")}`);
+    this.imageBuilderPolicy = new alicloud.ram.Policy(
+      `${name}-image-builder-policy`,
+      {
+        policyName: imageBuilderPolicyName(args.prefix),
+        policyDocument: renderPolicyDocument(imageDocument),
+        description: `GitHub Actions spot runners (${args.prefix}): bake runner images from tagged builders, delete tagged images`,
+        rotateStrategy: "DeleteOldestNonDefaultVersionWhenLimitExceeded",
+      },
+      { parent: this },
+    );
+    this.imageBuilderPolicyName = this.imageBuilderPolicy.policyName;
     if (!args.user) {
-      this.registerOutputs({ policyName: this.policyName });
+      this.registerOutputs({ policyName: this.policyName, imageBuilderPolicyName: this.imageBuilderPolicyName });
       return;
     }
 
@@ -87,6 +106,11 @@ export class RunnerIdentity extends pulumi.ComponentResource {
     this.attachment = new alicloud.ram.UserPolicyAttachment(
       `${name}-attachment`,
       { policyName: policy.policyName, policyType: "Custom", userName: user.name },
+      { parent: this },
+    );
+    new alicloud.ram.UserPolicyAttachment(
+      `${name}-image-builder-attachment`,
+      { policyName: this.imageBuilderPolicy.policyName, policyType: "Custom", userName: user.name },
       { parent: this },
     );
 

@@ -12,6 +12,9 @@ export const securityGroupName = (prefix: string): string => `${prefix}-ci-sg`;
 /** RAM policy names allow letters, digits and hyphens only (1-128 characters); the prefix is validated to fit. */
 export const runnerPolicyName = (prefix: string): string => `${prefix}-ci-runner-policy`;
 
+/** The image-builder policy (RunnerImage: stop, image, delete tagged images and snapshots), attached beside it. */
+export const imageBuilderPolicyName = (prefix: string): string => `${prefix}-ci-image-builder-policy`;
+
 /** The default RAM user when `ciUserName` is not set; prefixed so two deployments in one account do not collide. */
 export const defaultCiUserName = (prefix: string): string => `${prefix}-github-actions`;
 

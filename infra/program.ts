@@ -16,6 +16,7 @@ export interface InfraStackOutputs {
   readonly vSwitchIds: pulumi.Output<Record<string, string>>;
   readonly securityGroupId: pulumi.Output<string>;
   readonly policyName: pulumi.Output<string>;
+  readonly imageBuilderPolicyName: pulumi.Output<string>;
   /** The CI RAM user (ciAuth accessKey or both). */
   readonly userName?: pulumi.Output<string>;
   /** Keyless CI (ciAuth oidc or both): the repository variables SPOT_RUNNER_ROLE_ARN and SPOT_RUNNER_OIDC_PROVIDER_ARN. */
@@ -71,7 +72,7 @@ export function declareInfraStack(config: InfraConfig, options: DefineInfraStack
     ...(config.ciAuth !== "oidc" && { user: { userName: config.ciUserName, createAccessKey: config.createAccessKey } }),
   });
 
-  const ciRole = config.ciOidc && new CiRole(config.prefix, { prefix: config.prefix, policyName: identity.policyName, oidc: config.ciOidc });
+  const ciRole = config.ciOidc && new CiRole(config.prefix, { prefix: config.prefix, policyName: identity.policyName, imageBuilderPolicyName: identity.imageBuilderPolicyName, oidc: config.ciOidc });
 
   const outputs: InfraStackOutputs = {
     region: config.regionId,
@@ -80,6 +81,7 @@ export function declareInfraStack(config: InfraConfig, options: DefineInfraStack
     vSwitchIds: network.vSwitchIds,
     securityGroupId: network.securityGroupId,
     policyName: identity.policyName,
+    imageBuilderPolicyName: identity.imageBuilderPolicyName,
     ...(identity.userName && { userName: identity.userName }),
     ...(ciRole && { ciRoleArn: ciRole.roleArn, ciOidcProviderArn: ciRole.providerArn }),
     ...(identity.accessKeyId && { accessKeyId: identity.accessKeyId, accessKeySecret: identity.accessKeySecret! }),

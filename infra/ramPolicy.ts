@@ -10,7 +10,7 @@
  *   region field of the `vpc:VPC` condition key;
  * - the VPC: `vpc:VPC`, whose value is the VPC's ARN.
  */
-import { ALL_ALIYUN_ACTIONS } from "../provider/permissions";
+import { ALL_ALIYUN_ACTIONS, ALL_IMAGE_BUILDER_ACTIONS } from "../provider/permissions";
 import { TAG_KEYS } from "../provider/tags";
 
 export const RAM_POLICY_LEVELS = ["minimal", "regional", "vpc"] as const;
@@ -169,6 +169,56 @@ export function buildRunnerPolicy(args: RunnerPolicyArgs): RamPolicyDocument {
   // No conditions on the Deny: a time window or source-IP condition would only narrow when it applies.
   statements.push({ Effect: "Deny", Action: [...TAG_MUTATION_ACTIONS], Resource: "*" });
 
+  return { Version: "1", Statement: statements };
+}
+
+/**
+ * How RAM authorizes each image-builder action, which decides its statement (emulator/ram/resources.ts builds the
+ * same requests):
+ * - ownInstance: StopInstance on the instance's ARN, only instances carrying our tag;
+ * - imageCreate: CreateImage, checked on the source instance (ours, by acs:ResourceTag) and on the new image
+ *   (`image/*`, only with our tag in the request, acs:RequestTag): an image of a foreign instance, or one without
+ *   our tag, is refused;
+ * - ownImage / ownSnapshot: DeleteImage and DeleteSnapshot on the image's and the snapshot's ARN, only when they
+ *   carry our tag (the snapshot gets it from the image: assumed, docs/ram.md).
+ */
+export type ImageActionScope = "ownInstance" | "imageCreate" | "ownImage" | "ownSnapshot";
+
+export const IMAGE_ACTION_SCOPES: Readonly<Record<string, ImageActionScope>> = {
+  "ecs:StopInstance": "ownInstance",
+  "ecs:CreateImage": "imageCreate",
+  "ecs:DeleteImage": "ownImage",
+  "ecs:DeleteSnapshot": "ownSnapshot",
+};
+
+export interface ImageBuilderPolicyArgs extends Pick<RunnerPolicyArgs, "regionId" | "prefix" | "timeWindow" | "sourceIps"> {
+  /** Default: every image-builder action (provider/permissions.ts). */
+  readonly actions?: readonly string[];
+}
+
+/**
+ * The image-builder policy: create and delete only images that carry the deployment's tag, from and of our own
+ * instances. It complements the runner policy (which launches, reads and releases the builder), so the CI identity
+ * holds both.
+ */
+export function buildImageBuilderPolicy(args: ImageBuilderPolicyArgs): RamPolicyDocument {
+  const common = requestConditions(args);
+  const ours = (kind: "ResourceTag" | "RequestTag"): RamConditionBlock => ({ StringEquals: { [`acs:${kind}/${TAG_KEYS.prefix}`]: args.prefix } });
+  const arn = (type: string) => `acs:ecs:${args.regionId}:*:${type}/*`;
+  const byScope = (scope: ImageActionScope) => (args.actions ?? ALL_IMAGE_BUILDER_ACTIONS).filter((a) => {
+    if (!IMAGE_ACTION_SCOPES[a]) throw new Error(`${a} has no RAM authorization scope: add it to IMAGE_ACTION_SCOPES in infra/ramPolicy.ts`);
+    return IMAGE_ACTION_SCOPES[a] === scope;
+  });
+  const statements: RamStatement[] = [];
+  if (byScope("ownInstance").length) statements.push(allow(byScope("ownInstance"), arn("instance"), ours("ResourceTag"), common));
+  if (byScope("imageCreate").length) {
+    const both: RamConditionBlock = { StringEquals: { [`acs:ResourceTag/${TAG_KEYS.prefix}`]: args.prefix, [`acs:RequestTag/${TAG_KEYS.prefix}`]: args.prefix } };
+    statements.push(allow(byScope("imageCreate"), arn("instance"), both, common));
+    statements.push(allow(byScope("imageCreate"), arn("image"), ours("RequestTag"), common));
+  }
+  if (byScope("ownImage").length) statements.push(allow(byScope("ownImage"), arn("image"), ours("ResourceTag"), common));
+  if (byScope("ownSnapshot").length) statements.push(allow(byScope("ownSnapshot"), arn("snapshot"), ours("ResourceTag"), common));
+  statements.push({ Effect: "Deny", Action: [...TAG_MUTATION_ACTIONS], Resource: "*" });
   return { Version: "1", Statement: statements };
 }
 

@@ -29,5 +29,23 @@ export const ALIYUN_ACTIONS = {
 
 export type AliyunAction = (typeof ALIYUN_ACTIONS)[keyof typeof ALIYUN_ACTIONS];
 
+/**
+ * What RunnerImage (provider/image) calls beyond the actions above, with which it advises, launches, watches and
+ * releases its builder. A policy of their own (infra/ramPolicy.ts, buildImageBuilderPolicy), scoped to tagged
+ * instances, images and snapshots; the RAM tests prove it sufficient and minimal like the runner policy.
+ */
+export const IMAGE_BUILDER_ACTIONS = {
+  /** Stop the builder before imaging it (a consistent disk). */
+  stopInstance: "ecs:StopInstance",
+  /** Image the stopped builder, tagged at creation. */
+  createImage: "ecs:CreateImage",
+  /** Destroy, and cleanup of a failed bake. */
+  deleteImage: "ecs:DeleteImage",
+  /** The snapshot an image leaves behind when it is deleted. */
+  deleteSnapshot: "ecs:DeleteSnapshot",
+} as const;
+
+export const ALL_IMAGE_BUILDER_ACTIONS: readonly string[] = Object.values(IMAGE_BUILDER_ACTIONS);
+
 /** The list in a stable order, as it appears in generated policies. */
 export const ALL_ALIYUN_ACTIONS: readonly AliyunAction[] = Object.values(ALIYUN_ACTIONS);

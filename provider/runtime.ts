@@ -4,6 +4,8 @@ import { renderBootstrapScript } from "./bootstrap";
 import { readGitHubCredentials } from "./github/credentials";
 import { ProviderDeps, SpotRunnerProvider } from "./spotRunnerProvider";
 import { realClock } from "./wait";
+import type { RunnerImageDeps } from "./image/context";
+import { RunnerImageProvider } from "./image/runnerImageProvider";
 
 /*
  * The SDKs (the ECS SDK alone is about 1,150 modules, a second to load) are required on first use, not here:
@@ -12,6 +14,7 @@ import { realClock } from "./wait";
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const ecsApi = () => require("./aliyun/instances") as typeof import("./aliyun/instances");
+const imageApi = () => require("./aliyun/images") as typeof import("./aliyun/images");
 const advisorApi = () => require("./advisor/ecsQueries") as typeof import("./advisor/ecsQueries");
 const githubApi = () => ({
   ...(require("./github/client") as typeof import("./github/client")),
@@ -54,3 +57,21 @@ export function productionDeps(env: NodeJS.ProcessEnv = process.env): ProviderDe
 
 /** What the shim loads inside Pulumi's plugin host. */
 export const spotRunnerProvider = new SpotRunnerProvider(productionDeps());
+
+/** RunnerImage's provider, loaded by its shim (provider/image/shim.ts) the same way. */
+export const runnerImageProvider = new RunnerImageProvider(imageDeps());
+
+function imageDeps(env: NodeJS.ProcessEnv = process.env): RunnerImageDeps {
+  const deps = productionDeps(env);
+  return {
+    ecs: deps.ecs,
+    images: (regionId) => imageApi().createEcsImageApi({ regionId, env }),
+    advisorQueries: deps.advisorQueries,
+    clock: deps.clock,
+    randomSuffix: deps.randomSuffix,
+    log: (line) => process.stderr.write(`[spot-runner image] ${line}\n`),
+    requireCredentials: () => readAliyunCredentials(env),
+    pollMs: deps.pollMs,
+    releaseTimeoutMs: deps.releaseTimeoutMs,
+  };
+}

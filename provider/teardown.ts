@@ -22,6 +22,9 @@ export interface TeardownContext {
   readonly subject: string;
 }
 
+/** What releasing instances needs: no GitHub (RunnerImage's builders have no runner). */
+export type ReleaseContext = Pick<TeardownContext, "ecs" | "clock" | "log" | "pollMs" | "releaseTimeoutMs" | "subject">;
+
 /**
  * How long DescribeInstances may take to list an instance after RunInstances answered (ECS is eventually
  * consistent: an instance can be missing from the listing for a while although every other call knows it).
@@ -32,6 +35,8 @@ export const LISTING_GRACE_MS = 60_000;
 /** Where else to look for instances: by the runner's tag, and until when (a launch whose answer may be lost). */
 export interface TagSearch {
   readonly runnerName: string;
+  /** The tag whose value is `runnerName`; default the runner's (TAG_KEYS.runnerName). RunnerImage's builders carry the bake's. */
+  readonly tagKey?: string;
   /** Keep looking by tag until this time: the last RunInstances request plus LISTING_GRACE_MS. Default: once. */
   readonly untilMs?: number;
 }
@@ -42,11 +47,11 @@ export interface TagSearch {
  * (Stopped is not gone), or refused by DeleteInstances as not found (which knows an instance the listing does
  * not show yet). An instance that was never listed is never taken for gone on the listing's word alone.
  */
-export async function releaseInstances(ctx: TeardownContext, knownIds: readonly string[], search?: TagSearch): Promise<void> {
+export async function releaseInstances(ctx: ReleaseContext, knownIds: readonly string[], search?: TagSearch): Promise<void> {
   const { ecs, clock } = ctx;
   const pending = new Map<string, { seen: boolean }>(knownIds.map((id) => [id, { seen: false }]));
   const searchByTag = async () => {
-    for (const i of await ecs.describeInstances({ tags: { [TAG_KEYS.runnerName]: search!.runnerName } })) {
+    for (const i of await ecs.describeInstances({ tags: { [search!.tagKey ?? TAG_KEYS.runnerName]: search!.runnerName } })) {
       if (!pending.has(i.instanceId)) ctx.log(`found ${i.instanceId} by the runner's tag`);
       if (!pending.has(i.instanceId)) pending.set(i.instanceId, { seen: false });
     }

@@ -5,6 +5,7 @@ import type { ActiveFault, FaultSpec } from "../faults";
 import { InvalidFaultError } from "../faults";
 import { isoMinutes, isoSeconds, round3 } from "../format";
 import { statusAt } from "../state/instance";
+import { BakeManifest, imageStatusAt } from "../state/images";
 import { interruptRateDesc } from "../state/interruptions";
 import type { World } from "../state/world";
 
@@ -41,6 +42,9 @@ export interface InstanceSummary {
   /** What became of the GitHub runner its user data named: pending (not booted yet), noUserData, noJitConfig, rejected, registered. */
   readonly runner: string;
   readonly runnerName?: string;
+  readonly imageId: string;
+  /** The manifest of the baked image it booted from; absent for a stock image. */
+  readonly imageCarries?: BakeManifest;
 }
 
 export interface RunnerSummary {
@@ -110,6 +114,20 @@ export interface ImageSummary {
   readonly osName: string;
   readonly imageOwnerAlias: string;
   readonly size: number;
+  /** Custom images (CreateImage): Creating or Available, their tags and snapshots, and what a bake put in them. */
+  readonly status?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly snapshotIds?: readonly string[];
+  readonly sourceInstanceId?: string;
+  readonly carries?: BakeManifest;
+}
+
+/** A snapshot CreateImage took; it outlives its image until DeleteSnapshot. */
+export interface SnapshotSummary {
+  readonly snapshotId: string;
+  readonly regionId: string;
+  readonly imageId: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface EmulatorState {
@@ -120,6 +138,7 @@ export interface EmulatorState {
   readonly stock: readonly StockSummary[];
   readonly network: NetworkSummary;
   readonly images: readonly ImageSummary[];
+  readonly snapshots: readonly SnapshotSummary[];
   readonly faults: readonly FaultSummary[];
   /** Instances launched since load or reset, released ones included: a retried launch must not add one. */
   readonly launched: number;
@@ -285,6 +304,8 @@ function snapshot(core: EmulatorCore): EmulatorState {
       listed: now >= i.listedAt,
       tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])),
       runner: i.runnerOutcome?.kind ?? "pending",
+      imageId: i.image.imageId,
+      ...((i.image as { carries?: BakeManifest }).carries ? { imageCarries: (i.image as { carries?: BakeManifest }).carries } : {}),
       ...(i.runnerOutcome?.kind === "registered" || (i.runnerOutcome?.kind === "rejected" && i.runnerOutcome.runnerName) ? { runnerName: i.runnerOutcome.runnerName } : {}),
     }));
   const stock: StockSummary[] = [...world.offerings.values()].map((o) => ({
@@ -329,6 +350,23 @@ function snapshot(core: EmulatorCore): EmulatorState {
       osName: i.osName,
       imageOwnerAlias: i.imageOwnerAlias,
       size: i.size,
+    })).concat([...world.customImages.values()].map((i) => ({
+      imageId: i.imageId,
+      regionId: i.regionId,
+      imageName: i.imageName,
+      architecture: i.architecture,
+      osType: i.osType,
+      osName: i.osName,
+      imageOwnerAlias: i.imageOwnerAlias,
+      size: i.size,
+      status: imageStatusAt(i, now),
+      tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])),
+      snapshotIds: [...i.snapshotIds],
+      sourceInstanceId: i.sourceInstanceId,
+      ...(i.carries ? { carries: i.carries } : {}),
+    }))),
+    snapshots: [...world.snapshots.values()].map((x) => ({
+      snapshotId: x.snapshotId, regionId: x.regionId, imageId: x.imageId, tags: Object.fromEntries(x.tags.map((t) => [t.key, t.value])),
     })),
     faults: core.faults.list().map(faultSummary),
     launched: world.launched,

@@ -1,7 +1,7 @@
 import { ecsError } from "./errors";
 
 /** Actions whose ClientToken makes them idempotent, and so can be "still processing" under that token. */
-const IDEMPOTENT_ACTIONS = new Set(["RunInstances"]);
+const IDEMPOTENT_ACTIONS = new Set(["RunInstances", "CreateImage"]);
 
 /**
  * ClientTokens of requests the emulator is still working on (a request held by a fault's latency is one). A second

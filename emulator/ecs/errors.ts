@@ -133,6 +133,15 @@ const CATALOGUE: Record<string, [number, string]> = {
   "InvalidInstanceIds.Malformed": [400, "The specified parameter InstanceIds is not a valid JSON array of at most 100 ids."],
   IncorrectInstanceStatus: [403, "The current status of the resource does not support this operation."],
   "IncorrectInstanceStatus.Initializing": [403, "The specified instance is still being created; try again once it is Running."],
+  // images: DeleteImage's and DeleteSnapshot's tables (help.aliyun.com DeleteImage, DeleteSnapshot); CreateImage's name
+  // and description codes are assumed (docs/emulator.md, conformance)
+  ImageIsCreating: [403, "The specified image is being created."],
+  ImageUsingByInstance: [403, "The specified image has been used to create instances. You can use the DescribeInstances API to query these instances, or you can use the force parameter to proceed."],
+  ImageUseShared: [403, "The specified image has been shared to others."],
+  SnapshotCreatedImage: [403, "The snapshot has been used to create user defined image(s)."],
+  "InvalidImageName.Malformed": [400, "The specified ImageName is not valid."],
+  "InvalidImageName.Duplicated": [400, "The specified ImageName has already been used."],
+  "InvalidDescription.Malformed": [400, "The specified Description is not valid."],
   // spot lifecycle (used by faults and the accepted-then-vanished path)
   "SystemFailure.Delete": [403, "The instance was released because resources were insufficient after it was accepted."],
 };

@@ -49,9 +49,43 @@ export function ramRequestsFor(call: EcsCall, origin: CallOrigin): RamRequest[] 
         return { action, resource, context: { ...base, ...resourceTags } };
       });
     }
+    case "StopInstance": {
+      const id = params.get("InstanceId") ?? "*";
+      const instance = world.instances.get(id);
+      const resource = ramResourceFor(action, { regionId: instance?.regionId ?? region, accountId: account, instanceId: id });
+      return [{ action, resource, context: { ...base, ...resourceTags(instance?.tags) } }];
+    }
+    case "CreateImage": {
+      // The instance it reads (with its tags) and the image it makes (with the request's tags): both must pass.
+      const id = params.get("InstanceId") ?? "*";
+      const instance = world.instances.get(id);
+      const tags = requestTags(call);
+      return [
+        { action, resource: ramResourceFor(action, { ...where, instanceId: id }), context: { ...base, ...tags, ...resourceTags(instance?.tags) } },
+        { action, resource: ramResourceFor(action, where), context: { ...base, ...tags } },
+      ];
+    }
+    case "DeleteImage": {
+      const id = params.get("ImageId") ?? "*";
+      const image = world.customImages.get(id);
+      return [{ action, resource: ramResourceFor(action, { ...where, imageId: id }), context: { ...base, ...resourceTags(image?.tags) } }];
+    }
+    case "DeleteSnapshot": {
+      const id = params.get("SnapshotId") ?? "*";
+      const snapshot = world.snapshots.get(id);
+      const resource = ramResourceFor(action, { regionId: snapshot?.regionId ?? region, accountId: account, snapshotId: id });
+      return [{ action, resource, context: { ...base, ...resourceTags(snapshot?.tags) } }];
+    }
     default:
       return [{ action, resource: ramResourceFor(action, where), context: base }];
   }
+}
+
+/** acs:ResourceTag/<key> for the tags of the resource a call acts on. */
+function resourceTags(tags: readonly { readonly key: string; readonly value: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of tags ?? []) out[`acs:ResourceTag/${tag.key}`] = tag.value;
+  return out;
 }
 
 function firstRegion(call: EcsCall): string {

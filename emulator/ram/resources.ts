@@ -4,6 +4,8 @@
  * - RunInstances: "All Resources", i.e. "*", scoped only by conditions;
  * - DeleteInstance(s), GetInstanceConsoleOutput: the instance's ARN (one request per instance);
  * - DescribeInstances: `instance/*` of the region (or one instance's ARN when asked about it);
+ * - StopInstance: the instance's ARN; DeleteImage: the image's; DeleteSnapshot: the snapshot's; CreateImage: the
+ *   source instance's ARN and `image/*` of the region (assumed: the stricter reading, docs/emulator.md);
  * - DescribeImages, DescribeSecurityGroups: `image/*`, `securitygroup/*` of the region (their optional
  *   resource types); vpc:DescribeVSwitches: `vswitch/*` of the region;
  * - everything else: "*" (RunInstances is "All Resources"; the catalogue reads publish no authorization data).
@@ -22,7 +24,14 @@ export const instanceArn = (regionId: string, accountId: string, instanceId: str
 export const vpcArn = (regionId: string, accountId: string, vpcId: string): string =>
   `acs:vpc:${regionId}:${accountId}:vpc/${vpcId}`;
 
-const INSTANCE_ACTIONS = new Set(["ecs:deleteinstance", "ecs:deleteinstances", "ecs:getinstanceconsoleoutput"]);
+export const imageArn = (regionId: string, accountId: string, imageId: string): string =>
+  `acs:ecs:${regionId}:${accountId}:image/${imageId}`;
+
+export const snapshotArn = (regionId: string, accountId: string, snapshotId: string): string =>
+  `acs:ecs:${regionId}:${accountId}:snapshot/${snapshotId}`;
+
+// StopInstance acts on one instance like DeleteInstance; CreateImage reads one (and makes an image: see below).
+const INSTANCE_ACTIONS = new Set(["ecs:deleteinstance", "ecs:deleteinstances", "ecs:getinstanceconsoleoutput", "ecs:stopinstance"]);
 
 /**
  * The resource string for one authorization check. For instance-level actions pass the instance id; a
@@ -30,7 +39,7 @@ const INSTANCE_ACTIONS = new Set(["ecs:deleteinstance", "ecs:deleteinstances", "
  */
 export function ramResourceFor(
   action: string,
-  where: { readonly regionId: string; readonly accountId: string; readonly instanceId?: string },
+  where: { readonly regionId: string; readonly accountId: string; readonly instanceId?: string; readonly imageId?: string; readonly snapshotId?: string },
 ): string {
   const name = action.toLowerCase();
   if (INSTANCE_ACTIONS.has(name)) {
@@ -41,6 +50,14 @@ export function ramResourceFor(
     return instanceArn(where.regionId, where.accountId, where.instanceId ?? "*");
   }
   if (name === "ecs:describeimages") return `acs:ecs:${where.regionId}:${where.accountId}:image/*`;
+  // DeleteImage: the image's ARN (its API page's "*Image"); DeleteSnapshot: the snapshot's ("*Snapshot").
+  if (name === "ecs:deleteimage") return imageArn(where.regionId, where.accountId, where.imageId ?? "*");
+  if (name === "ecs:deletesnapshot") return snapshotArn(where.regionId, where.accountId, where.snapshotId ?? "*");
+  // CreateImage is checked twice (emulator/ecs/ramRequests.ts): on the source instance's ARN and on the new image,
+  // `image/*` of the region, which is what this returns without an instance id.
+  if (name === "ecs:createimage") {
+    return where.instanceId ? instanceArn(where.regionId, where.accountId, where.instanceId) : `acs:ecs:${where.regionId}:${where.accountId}:image/*`;
+  }
   if (name === "ecs:describesecuritygroups") return `acs:ecs:${where.regionId}:${where.accountId}:securitygroup/*`;
   if (name === "vpc:describevswitches") return `acs:vpc:${where.regionId}:${where.accountId}:vswitch/*`;
   // RunInstances and the catalogue reads, DescribeSpotAdvice among them: "All Resources".

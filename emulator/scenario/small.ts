@@ -44,6 +44,9 @@ export const SMALL_TIMING: ScenarioTiming = {
   reclaimNoticeMs: 5 * 60_000,
   // Below Pending, so every state can still be seen; long enough that a client polling at once finds nothing.
   listingDelayMs: 500,
+  bakeMs: 4_000,
+  stopMs: 1_000,
+  imageCreateMs: 3_000,
 };
 
 const SMALL_TYPES: readonly ScenarioInstanceType[] = [

@@ -190,4 +190,10 @@ export interface ScenarioTiming {
    * instance may be missing from a listing for a moment); every other call knows the instance at once.
    */
   readonly listingDelayMs: number;
+  /** Running -> a bake script in the user data prints its done marker on the console (runner images). */
+  readonly bakeMs: number;
+  /** StopInstance accepted -> Stopped (Stopping meanwhile). */
+  readonly stopMs: number;
+  /** CreateImage accepted -> the image is Available (Creating meanwhile). */
+  readonly imageCreateMs: number;
 }

@@ -49,7 +49,7 @@ const SCENARIO_KEYS = [
   "interruptionSeed",
 ] as const;
 
-const TIMING_KEYS = ["pendingMs", "startingMs", "runnerOnlineMs", "releaseMs", "reclaimNoticeMs", "listingDelayMs"] as const;
+const TIMING_KEYS = ["pendingMs", "startingMs", "runnerOnlineMs", "releaseMs", "reclaimNoticeMs", "listingDelayMs", "bakeMs", "stopMs", "imageCreateMs"] as const;
 
 /** Region and zone ids as Aliyun spells them: lower case, digits and hyphens. */
 const REGION_OR_ZONE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;

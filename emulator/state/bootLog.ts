@@ -1,6 +1,10 @@
 import type { ScenarioTiming } from "../scenario/types";
 import { isoSeconds } from "../format";
 import { InstanceRecord, releaseStartsAt, runnerOnlineAt } from "./instance";
+import { bakeDoneAt, bakeManifestIn, BakeManifest } from "./images";
+
+/** The line the bake script prints when it has finished (provider/bake/bake.sh); RunnerImage waits for it. */
+export const BAKE_DONE_MARKER = "spot-runner-bake: done";
 
 /**
  * A plausible serial-console log for GetInstanceConsoleOutput, written from what happened to the instance: kernel
@@ -23,7 +27,18 @@ export function bootLog(instance: InstanceRecord, timing: ScenarioTiming, now: n
   add(ci, `${kernelClock(ci)} cloud-init[412]: ci-info: eth0 ${instance.privateIp} ${instance.macAddress}`);
   const run = instance.runningAt;
   const outcome = instance.runnerOutcome;
-  if (outcome && run <= now) {
+  const bake = bakeManifestIn(instance.userData);
+  const carried = (instance.image as { carries?: BakeManifest }).carries;
+  if (bake && run <= now) {
+    const done = bakeDoneAt(run, timing);
+    add(run, `${kernelClock(run)} cloud-init[733]: running user data script (part-001)`);
+    add(run, `${kernelClock(run)} spot-runner-bake[733]: baking a ${bake.arch} runner image: actions/runner ${bake.runnerVersion}, docker with buildx, ${bake.buildkitImage}`);
+    add(done, `${kernelClock(done)} ${BAKE_DONE_MARKER} manifest=${JSON.stringify(bake)}`);
+  } else if (outcome && run <= now) {
+    // What the bootstrap finds on the image: a baked one reports what it carries (its manifest), a stock one does not.
+    add(run, `${kernelClock(run)} spot-runner: ${carried
+      ? `baked image: actions/runner ${carried.runnerVersion} in ${carried.runnerDir}, ${carried.buildkitImage}; nothing to download`
+      : "stock image: installing docker and downloading actions/runner"}`);
     switch (outcome.kind) {
       case "noUserData":
         add(run, `${kernelClock(run)} cloud-init[733]: no user data supplied; nothing to run`);
@@ -48,8 +63,13 @@ export function bootLog(instance: InstanceRecord, timing: ScenarioTiming, now: n
       }
     }
   }
+  const stop = instance.stopRequestedAt;
+  if (stop !== undefined) {
+    add(stop, `${kernelClock(stop)} systemd[1]: Reached target System Power Off.`);
+    add(stop, `${kernelClock(stop)} reboot: Power down`);
+  }
   const release = releaseStartsAt(instance, timing);
-  if (release !== undefined) {
+  if (release !== undefined && (stop === undefined || release < stop)) {
     if (instance.reclaimNoticeAt !== undefined) add(instance.reclaimNoticeAt, `${kernelClock(instance.reclaimNoticeAt)} spot: termination notice received (instance/spot/termination-time)`);
     add(release, `${kernelClock(release)} systemd[1]: Reached target System Power Off.`);
     add(release, `${kernelClock(release)} reboot: Power down`);

@@ -1,6 +1,6 @@
 import type { ScenarioImage, ScenarioInstanceType, ScenarioTiming, ScenarioVSwitch } from "../scenario/types";
 
-export type InstanceStatus = "Pending" | "Starting" | "Running" | "Stopping";
+export type InstanceStatus = "Pending" | "Starting" | "Running" | "Stopping" | "Stopped";
 
 /** What became of the runner an instance's user data was meant to start (decided when the instance is Running). */
 export type RunnerOutcome =
@@ -49,6 +49,8 @@ export interface InstanceRecord {
   readonly autoReleaseAt?: number;
   /** DeleteInstance(s) accepted. */
   releaseRequestedAt?: number;
+  /** StopInstance accepted: Stopping for timing.stopMs, then Stopped until it is released. */
+  stopRequestedAt?: number;
   /**
    * Spot reclaim notice (Recycling lock); the release follows after the notice period. Set at launch when the
    * offering's interruption rate schedules one (it takes effect only once the clock reaches it), or by the admin
@@ -95,6 +97,9 @@ export function statusAt(instance: InstanceRecord, timing: ScenarioTiming, now: 
   if (gone !== undefined && now >= gone) return undefined;
   const release = releaseStartsAt(instance, timing);
   if (release !== undefined && now >= release) return "Stopping";
+  if (instance.stopRequestedAt !== undefined && now >= instance.stopRequestedAt) {
+    return now >= instance.stopRequestedAt + timing.stopMs ? "Stopped" : "Stopping";
+  }
   if (now < instance.startingAt) return "Pending";
   if (now < instance.runningAt) return "Starting";
   return "Running";
@@ -111,5 +116,6 @@ export function runnerConnectedAt(instance: InstanceRecord, timing: ScenarioTimi
   if (online === undefined || now < online) return false;
   const release = releaseStartsAt(instance, timing);
   const gone = goneAt(instance, timing);
-  return (release === undefined || now < release) && (gone === undefined || now < gone);
+  const stopped = instance.stopRequestedAt !== undefined && now >= instance.stopRequestedAt;
+  return !stopped && (release === undefined || now < release) && (gone === undefined || now < gone);
 }

@@ -18,6 +18,7 @@ import { SpotPriceSeries, stringSeed } from "./prices";
 import { InFlightTokens } from "../ecs/clientTokens";
 import { interruptionDraw, reclaimNoticeAt } from "./interruptions";
 import { HOUR_MS } from "../format";
+import { CustomImageRecord, imageStatusAt, SnapshotRecord } from "./images";
 
 export type StatusCategory = "WithStock" | "ClosedWithStock" | "WithoutStock" | "ClosedWithoutStock";
 
@@ -79,6 +80,12 @@ export class World {
   readonly images = new Map<string, ScenarioImage>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Images CreateImage made (the scenario's are in `images`); removed by DeleteImage. */
+  readonly customImages = new Map<string, CustomImageRecord>();
+  /** Snapshots CreateImage took; they outlive their image until DeleteSnapshot. */
+  readonly snapshots = new Map<string, SnapshotRecord>();
+  /** CreateImage ClientTokens: `<region>|<token>` -> the request's fingerprint and the image it made. */
+  readonly imageIdempotency = new Map<string, { readonly fingerprint: string; readonly imageId: string }>();
   /** ClientTokens of requests still being processed (a fault's latency holds one). */
   readonly inFlight = new InFlightTokens();
   /** Instances created since the scenario was loaded or reset, released ones included (idempotent replays not). */
@@ -122,6 +129,13 @@ export class World {
         prices: new SpotPriceSeries(o.spotPrice, instanceType.onDemandPrice, startMs, stringSeed(`${o.zoneId}/${o.instanceTypeId}`)),
       });
     }
+  }
+
+  /** An image instances can boot from now: a scenario image, or a custom image once Available. */
+  bootableImage(imageId: string, now: number): ScenarioImage | undefined {
+    const custom = this.customImages.get(imageId);
+    if (custom) return imageStatusAt(custom, now) === "Available" ? custom : undefined;
+    return this.images.get(imageId);
   }
 
   offering(regionId: string, zoneId: string, instanceTypeId: string): OfferingState | undefined {

@@ -374,6 +374,17 @@ ensure_runner_user() {
   log "the job runs as $RUNNER_USER (not root), in the docker group"
 }
 
+# A baked image says what it carries in a manifest its bake wrote (provider/bake/bake.sh); a stock image has none.
+report_image() {
+  local file="$ROOT_PREFIX/etc/spot-runner/baked.json" manifest=""
+  if [[ -r $file ]]; then manifest=$(<"$file"); fi
+  if [[ -n $manifest ]]; then
+    log "baked image: $manifest"
+  else
+    log "stock image: nothing baked in; docker and the runner are installed now"
+  fi
+}
+
 # Runs in the background while docker installs; on failure it leaves the reason in $STATE_DIR/fetch-error.
 download_runner() {
   local file="actions-runner-linux-$RUNNER_ARCH-$RUNNER_VERSION.tar.gz" try sum
@@ -471,6 +482,7 @@ main() {
 
   # 2. The runner: baked into the image, or downloaded in the background while docker installs.
   step "locating the runner"
+  report_image
   for dir in "${PREINSTALLED_DIRS[@]/#/$ROOT_PREFIX}" ""; do
     [[ -z $dir || -x $dir/run.sh ]] && break
   done

@@ -41,7 +41,7 @@ describe("the small test scenario", () => {
     ]);
     assert.equal(s.instanceTypes.length, 8);
     assert.ok(s.offerings.every((o) => "points" in o.spotPrice && o.spotStock === undefined));
-    assert.deepEqual(s.timing, { pendingMs: 1000, startingMs: 2000, runnerOnlineMs: 3000, releaseMs: 1000, reclaimNoticeMs: 300000, listingDelayMs: 500 });
+    assert.deepEqual(s.timing, { pendingMs: 1000, startingMs: 2000, runnerOnlineMs: 3000, releaseMs: 1000, reclaimNoticeMs: 300000, listingDelayMs: 500, bakeMs: 4000, stopMs: 1000, imageCreateMs: 3000 });
   });
 
   it("uses real shapes and prices from the cn-hangzhou catalog", () => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configKey, parseInfraConfig, RawInfraConfig } from "../../infra/config";
 import { InfraConfigError } from "../../infra/errors";
 import { declareInfraStack, InfraStack, readInfraConfig } from "../../infra/program";
-import { buildRunnerPolicy, RamPolicyDocument } from "../../infra/ramPolicy";
+import { buildImageBuilderPolicy, buildRunnerPolicy, RamPolicyDocument } from "../../infra/ramPolicy";
 import { MOCK_ACCOUNT_ID, recordingMocks, RecordedResource, settle, valueOf } from "./mocks";
 import { accessKeyMode, prodStackConfig } from "./stackConfig";
 
@@ -24,7 +24,9 @@ const T = {
 describe("infra stack under mocks", () => {
   const recorded: RecordedResource[] = [];
   const prod = prodStackConfig();
-  const ofType = (type: string) => recorded.filter((r) => r.type === type);
+  // The image-builder policy and its attachments have tests of their own (below); the rest is about the runner policy.
+  const ofType = (type: string) => recorded.filter((r) => r.type === type && !r.name.includes("image-builder"));
+  const imageBuilder = (type: string) => recorded.filter((r) => r.type === type && r.name.includes("image-builder"));
   const only = (type: string) => {
     const found = ofType(type);
     assert.equal(found.length, 1, `expected exactly one ${type}, got ${found.length}`);
@@ -106,6 +108,14 @@ describe("infra stack under mocks", () => {
       assert.match(policy.inputs.policyDocument, new RegExp(`"acs:vpc:cn-hangzhou:\\*:vpc/${vpcId}"`));
     });
 
+    it("attaches the image-builder policy (RunnerImage) beside the runner policy, scoped to the deployment's tag", () => {
+      const [policy, ...more] = imageBuilder(T.policy);
+      assert.equal(more.length, 0);
+      assert.equal(policy!.inputs.policyName, "openresty-ci-image-builder-policy");
+      assert.deepEqual(JSON.parse(policy!.inputs.policyDocument), buildImageBuilderPolicy({ regionId: "cn-hangzhou", prefix: "openresty", sourceIps: [] }));
+      assert.deepEqual(imageBuilder(T.roleAttachment).map((a) => a.inputs), [{ policyName: "openresty-ci-image-builder-policy", policyType: "Custom", roleName: "openresty-github-actions" }]);
+    });
+
     it("is keyless: the guide's repository gets an OIDC role with the runner policy, and there is no RAM user or key", () => {
       assert.deepEqual([...ofType(T.user), ...ofType(T.attachment), ...ofType(T.accessKey)], []);
       assert.equal(only(T.role).inputs.roleName, "openresty-github-actions");
@@ -121,6 +131,7 @@ describe("infra stack under mocks", () => {
       assert.deepEqual(Object.keys(outputs).sort(), [
         "ciOidcProviderArn",
         "ciRoleArn",
+        "imageBuilderPolicyName",
         "policyName",
         "prefix",
         "region",
@@ -172,7 +183,7 @@ describe("infra stack under mocks", () => {
     try {
       pulumi.runtime.setAllConfig(prod);
       const exported = require("../../infra/index") as Record<string, unknown>;
-      assert.deepEqual(Object.keys(exported).sort(), ["ciOidcProviderArn", "ciRoleArn", "policyName", "prefix", "region", "securityGroupId", "vSwitchIds", "vpcId"]);
+      assert.deepEqual(Object.keys(exported).sort(), ["ciOidcProviderArn", "ciRoleArn", "imageBuilderPolicyName", "policyName", "prefix", "region", "securityGroupId", "vSwitchIds", "vpcId"]);
       assert.equal(exported.region, "cn-hangzhou");
       assert.deepEqual(Object.keys(await valueOf(exported.vSwitchIds as pulumi.Output<object>)).length, 6);
       await valueOf(exported.policyName as pulumi.Output<string>);

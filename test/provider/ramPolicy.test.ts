@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import { smallScenario, withAccessKey } from "../../emulator/scenario/small";
-import { buildRunnerPolicy, RamPolicyLevel } from "../../infra/ramPolicy";
+import { buildImageBuilderPolicy, buildRunnerPolicy, RamPolicyLevel } from "../../infra/ramPolicy";
 import { AliyunApiError, PartialCreateError, ReleaseNotVerifiedError, RunnerNeverOnlineError } from "../../provider/errors";
-import { ALL_ALIYUN_ACTIONS } from "../../provider/permissions";
+import { ALL_ALIYUN_ACTIONS, ALL_IMAGE_BUILDER_ACTIONS } from "../../provider/permissions";
+import { ImageHarness, startImageHarness } from "../image/support";
 import { Harness, startHarness } from "./support/harness";
 
 const CI_KEY = { accessKeyId: "LTAI5tCiRunnerUser0001", accessKeySecret: "CiRunnerUserSecret0000000001" };
@@ -79,5 +80,50 @@ describe("the infra stack's RAM policy is sufficient and minimal", function () {
     h = await harnessWithPolicy(buildRunnerPolicy({ level: "minimal", regionId: "cn-hangzhou", prefix: "someone-else", vpcId }));
     await assert.rejects(h.provider.create(h.props()), /RAM denied ecs:RunInstances/);
     assert.deepEqual(h.leftovers(), { instances: [], runners: [] });
+  });
+});
+
+describe("the image-builder policy is sufficient and minimal for RunnerImage (with the runner policy)", function () {
+  let h: ImageHarness | undefined;
+  afterEach(async () => h?.close());
+  const runnerPolicy = () => buildRunnerPolicy({ level: "vpc", regionId: "cn-hangzhou", prefix: "openresty", vpcId });
+  const withPolicies = (policies: object[]) => startImageHarness({
+    scenario: withAccessKey(scenario, { ...CI_KEY, policies }),
+    env: { ALIBABA_CLOUD_ACCESS_KEY_ID: CI_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: CI_KEY.accessKeySecret },
+  });
+
+  it("bakes and destroys with both policies, and nothing is denied", async () => {
+    h = await withPolicies([runnerPolicy(), buildImageBuilderPolicy({ regionId: "cn-hangzhou", prefix: "openresty" })]);
+    const { id, outs } = await h.provider.create(h.props());
+    await h.provider.delete(id, outs);
+    assert.deepEqual(h.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM"), []);
+    assert.deepEqual(h.leftovers(), { instances: [], images: [], snapshots: [] });
+  });
+
+  for (const missing of ALL_IMAGE_BUILDER_ACTIONS) {
+    it(`without ${missing} a specific call fails, naming it, and the bake leaves nothing it could remove`, async () => {
+      const actions = ALL_IMAGE_BUILDER_ACTIONS.filter((a) => a !== missing);
+      const harness: ImageHarness = (h = await withPolicies([runnerPolicy(), buildImageBuilderPolicy({ regionId: "cn-hangzhou", prefix: "openresty", actions })]));
+      const failure = await (async () => {
+        const { id, outs } = await harness.provider.create(harness.props());
+        await harness.provider.delete(id, outs);
+      })().then(() => undefined, (err: unknown) => err as Error);
+      assert.ok(failure, "RunnerImage must not get by without this action");
+      assert.match(failure.message, new RegExp(`RAM denied ${missing.replace(".", "\\.")}`));
+      const denied = harness.emu.admin.calls().filter((c) => c.code === "Forbidden.RAM").map((c) => `ecs:${c.action}`);
+      assert.ok(denied.length > 0 && denied.every((a) => a === missing), `denied: ${denied.join(", ")}`);
+    });
+  }
+
+  it("the runner policy alone cannot bake: the stop is denied and the builder is released", async () => {
+    h = await withPolicies([runnerPolicy()]);
+    await assert.rejects(h.provider.create(h.props()), /RAM denied ecs:StopInstance/);
+    assert.deepEqual(h.leftovers(), { instances: [], images: [], snapshots: [] });
+  });
+
+  it("another deployment's prefix can launch nothing and image nothing", async () => {
+    h = await withPolicies([runnerPolicy(), buildImageBuilderPolicy({ regionId: "cn-hangzhou", prefix: "openresty" })]);
+    await assert.rejects(h.provider.create(h.props({ namePrefix: "someone-else" })), /RAM denied ecs:RunInstances/);
+    assert.deepEqual(h.leftovers(), { instances: [], images: [], snapshots: [] });
   });
 });

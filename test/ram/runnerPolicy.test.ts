@@ -29,7 +29,7 @@ interface CallOptions {
 }
 
 /** Calls on one existing instance: RAM sees the instance's ARN and its tags (acs:ResourceTag). */
-const INSTANCE_CALLS = new Set(["ecs:DeleteInstances", "ecs:GetInstanceConsoleOutput", "ecs:TagResources", "ecs:UntagResources"]);
+const INSTANCE_CALLS = new Set(["ecs:DeleteInstances", "ecs:GetInstanceConsoleOutput", "ecs:TagResources", "ecs:UntagResources", "ecs:StopInstance"]);
 
 /** The request RAM sees for one call as the provider makes it (ramResourceFor gives the resource). */
 function call(action: string, options: CallOptions = {}): RamRequest {

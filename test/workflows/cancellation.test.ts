@@ -99,6 +99,8 @@ describe("workflows: a cancelled run reaches job.sh and pulumi", function () {
     assert.deepEqual(
       steps.map((s) => `${s.file} ${s.job} ${s.step.name ?? s.step.id}`).sort(),
       [
+        "runner-image-check.yml start Bring up the runner",
+        "runner-image-check.yml stop Destroy the runner stack and sweep by tag",
         "spot-runner-build.yml start Bring up the runner",
         "spot-runner-build.yml stop Destroy the runner stack and sweep by tag",
         "spot-runner-manager.yml manage Check the state backend",

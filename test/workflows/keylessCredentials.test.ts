@@ -56,7 +56,7 @@ describe("workflows: Aliyun credentials, keyless by default", function () {
     it("every job that calls Aliyun gets credentials from the one step, after npm ci and the CLI install, before any call", () => {
       const jobs = new Map<string, ReturnType<typeof aliyunSteps>>();
       for (const s of aliyunSteps()) jobs.set(`${s.file} ${s.job}`, [...(jobs.get(`${s.file} ${s.job}`) ?? []), s]);
-      assert.deepEqual([...jobs.keys()].sort(), ["spot-runner-build.yml start", "spot-runner-build.yml stop", "spot-runner-manager.yml manage", "spot-runner-reaper.yml reap"]);
+      assert.deepEqual([...jobs.keys()].sort(), ["runner-image-check.yml start", "runner-image-check.yml stop", "spot-runner-build.yml start", "spot-runner-build.yml stop", "spot-runner-manager.yml manage", "spot-runner-reaper.yml reap"]);
       for (const [where, calls] of jobs) {
         const steps = calls[0]!.jobDoc.steps as Json[];
         const credentials = steps.findIndex((st) => st.uses === CREDENTIALS_USES);

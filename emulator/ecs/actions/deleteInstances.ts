@@ -32,7 +32,8 @@ function release(call: EcsCall, instances: readonly InstanceRecord[], dryRunCode
     if (status === "Pending") {
       throw ecsError("IncorrectInstanceStatus.Initializing", `The instance ${instance.instanceId} is still being created (Pending); delete it once it is Running.`);
     }
-    if (!force) {
+    // A stopped instance is released without Force, as the API allows (DeleteInstance: "Stopped" needs no Force).
+    if (!force && status !== "Stopped") {
       throw ecsError(
         "IncorrectInstanceStatus",
         `The current status of the resource does not support this operation: ${instance.instanceId} is ${status}; release it with Force=true or stop it first.`,

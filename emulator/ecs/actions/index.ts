@@ -4,7 +4,10 @@ import { getInstanceConsoleOutput } from "./consoleOutput";
 import { deleteInstance, deleteInstances } from "./deleteInstances";
 import { describeInstances } from "./describeInstances";
 import { describeInstanceTypes } from "./instanceTypes";
-import { describeImages, describeSecurityGroups, describeVSwitches } from "./network";
+import { describeSecurityGroups, describeVSwitches } from "./network";
+import { describeImages } from "./describeImages";
+import { createImage, deleteImage, deleteSnapshot } from "./images";
+import { stopInstance } from "./stopInstance";
 import { describeRegions, describeZones } from "./regions";
 import { runInstances } from "./runInstances";
 import { describeSpotAdvice } from "./spotAdvice";
@@ -37,4 +40,9 @@ export const ECS_ACTIONS: Readonly<Record<string, EcsActionSpec>> = {
   DescribeSecurityGroups: { handler: describeSecurityGroups, required: ["RegionId"] },
   DescribeImages: { handler: describeImages, required: ["RegionId"] },
   GetInstanceConsoleOutput: { handler: getInstanceConsoleOutput, required: ["RegionId", "InstanceId"] },
+  // Runner images (docs/emulator.md, "Images"). StopInstance and DeleteSnapshot have no RegionId in SDK 7.x.
+  StopInstance: { handler: stopInstance, required: ["InstanceId"] },
+  CreateImage: { handler: createImage, required: ["RegionId"] },
+  DeleteImage: { handler: deleteImage, required: ["RegionId", "ImageId"] },
+  DeleteSnapshot: { handler: deleteSnapshot, required: ["SnapshotId"] },
 };

@@ -1,6 +1,5 @@
 import { EcsCall, EcsResponseBody, pageByNumber, pageByToken, requireRegion } from "../call";
 import { isoSeconds } from "../../format";
-import { wildcardMatch } from "../params";
 
 /** DescribeVSwitches (ECS 2014-05-26, deprecated in favour of VPC's, still served): PageNumber/PageSize, max 50. */
 export function describeVSwitches(call: EcsCall): EcsResponseBody {
@@ -79,79 +78,4 @@ export function describeSecurityGroups(call: EcsCall): EcsResponseBody {
   }
   const { page, pageNumber, pageSize } = pageByNumber(matching, p, { size: 10, max: 50 });
   return { RegionId: region.regionId, TotalCount: matching.length, PageNumber: pageNumber, PageSize: pageSize, SecurityGroups: { SecurityGroup: page.map(item) } };
-}
-
-const DEFAULT_IMAGE_OWNERS = "system,self,others";
-
-/**
- * DescribeImages: ImageId takes a comma-separated list; ImageName matches with `*` wildcards; Status defaults to
- * Available (every scenario image is). Without ImageOwnerAlias the API lists system, self and others (shared)
- * images, not marketplace ones. Unknown ids give an empty list, not an error.
- */
-export function describeImages(call: EcsCall): EcsResponseBody {
-  const p = call.params;
-  const region = requireRegion(call);
-  const ids = p.get("ImageId")?.split(",").map((s) => s.trim()).filter(Boolean);
-  const name = p.get("ImageName");
-  const owners = (p.get("ImageOwnerAlias") ?? DEFAULT_IMAGE_OWNERS).split(",");
-  const arch = p.get("Architecture");
-  const osType = p.get("OSType");
-  const status = p.get("Status") ?? "Available";
-  const instanceType = p.get("InstanceType");
-  const typeArch = instanceType ? call.world.instanceTypes.get(instanceType)?.cpuArchitecture : undefined;
-  const matching = call.world.scenario.images.filter(
-    (i) =>
-      i.regionId === region.regionId &&
-      (ids === undefined || ids.includes(i.imageId)) &&
-      (name === undefined || wildcardMatch(name, i.imageName)) &&
-      owners.includes(i.imageOwnerAlias) &&
-      (arch === undefined || i.architecture === arch) &&
-      (osType === undefined || i.osType === osType) &&
-      status.split(",").includes("Available") &&
-      (typeArch === undefined || (typeArch === "ARM") === (i.architecture === "arm64")),
-  );
-  const { page, pageNumber, pageSize } = pageByNumber(matching, p, { size: 10, max: 100 });
-  return {
-    RegionId: region.regionId,
-    TotalCount: matching.length,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    Images: {
-      Image: page.map((i) => ({
-        ImageId: i.imageId,
-        ImageName: i.imageName,
-        ImageFamily: "",
-        ImageVersion: "",
-        Architecture: i.architecture,
-        OSType: i.osType,
-        OSName: i.osName,
-        OSNameEn: i.osName,
-        Platform: platformOf(i.osName),
-        ImageOwnerAlias: i.imageOwnerAlias,
-        IsPublic: i.imageOwnerAlias === "system" || i.imageOwnerAlias === "marketplace",
-        IsSelfShared: "",
-        IsSubscribed: false,
-        IsCopied: false,
-        IsSupportCloudinit: true,
-        IsSupportIoOptimized: true,
-        Size: i.size,
-        Status: "Available",
-        Usage: "instance",
-        Progress: "100%",
-        BootMode: i.architecture === "arm64" ? "UEFI" : "BIOS",
-        CreationTime: isoSeconds(call.world.startMs),
-        Description: "",
-        DiskDeviceMappings: { DiskDeviceMapping: [{ Device: "/dev/xvda", Size: String(i.size), Type: "system", Format: "", SnapshotId: "" }] },
-        Tags: { Tag: [] },
-        Features: { NvmeSupport: "supported", ImdsSupport: "v2" },
-      })),
-    },
-  };
-}
-
-function platformOf(osName: string): string {
-  for (const platform of ["Ubuntu", "Debian", "CentOS", "Alibaba Cloud Linux", "Aliyun", "Rocky Linux", "AlmaLinux", "Anolis", "Windows"]) {
-    if (osName.toLowerCase().includes(platform.toLowerCase())) return platform;
-  }
-  return "Others Linux";
 }

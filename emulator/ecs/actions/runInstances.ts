@@ -64,7 +64,7 @@ export function runInstances(call: EcsCall): EcsResponseBody {
     throw ecsError("InvalidParameter.Mismatch", `Specified virtual switch is not in the specified zone: "${vSwitchId}" is in ${vSwitch.zoneId}, not in ${zoneId}.`);
   }
   checkSecurityGroups(call, securityGroupIds, vSwitch);
-  const image = world.images.get(imageId);
+  const image = world.bootableImage(imageId, call.now);
   if (!image || image.regionId !== region.regionId) throw ecsError("InvalidImageId.NotFound", `The specified ImageId "${imageId}" does not exist in ${region.regionId}.`);
   const instanceType = world.instanceTypes.get(instanceTypeId);
   if (!instanceType) throw ecsError("InvalidInstanceType.ValueNotSupported", `The specified InstanceType "${instanceTypeId}" does not exist or beyond the permitted range.`);

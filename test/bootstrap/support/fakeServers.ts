@@ -15,12 +15,20 @@ export interface FakeServer {
   readonly url: string;
   readonly port: number;
   readonly requests: RecordedRequest[];
+  /** Bytes of response bodies sent so far. */
+  bytesSent(): number;
   close(): Promise<void>;
 }
 
 async function startServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => void): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
+  let bytes = 0;
   const server = http.createServer((req, res) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (Buffer.isBuffer(args[0]) || typeof args[0] === "string") bytes += Buffer.byteLength(args[0] as Buffer | string);
+      return end(...args);
+    }) as typeof res.end;
     const raw = req.url ?? "/";
     const proxied = /^https?:\/\//.test(raw);
     const path = proxied ? new URL(raw).pathname : raw.split("?")[0]!;
@@ -35,6 +43,7 @@ async function startServer(handle: (req: http.IncomingMessage, res: http.ServerR
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    bytesSent: () => bytes,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

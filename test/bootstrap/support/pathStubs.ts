@@ -8,7 +8,7 @@ import { delimiter, join } from "node:path";
  */
 const REAL_TOOLS = [
   "bash", "cat", "chmod", "mkdir", "touch", "date", "sleep", "tail", "sync", "readlink", "setsid", "find",
-  "curl", "sha256sum", "tar", "gzip", "rm", "mv", "grep", "nproc", "cut", "env", "pwd",
+  "curl", "sha256sum", "tar", "gzip", "rm", "mv", "grep", "nproc", "cut", "env", "pwd", "timeout", "head",
 ] as const;
 
 export interface StubOptions {

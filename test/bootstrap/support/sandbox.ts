@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BootstrapInput, renderBootstrapScript } from "../../../provider/bootstrap";
+import { BakeInput, renderBakeScript } from "../../../provider/bake/renderBakeScript";
 import { FakeServer, startFakeDownloads, startFakeMetadata } from "./fakeServers";
 import { packFakeRunner, RunnerBehaviour, writeFakeRunner } from "./fakeRunner";
 import { writePathStubs } from "./pathStubs";
@@ -35,6 +36,24 @@ export interface ScenarioSpec {
    * timeout fires at a known point of the run however slow the machine is.
    */
   readonly clockJump?: { readonly when: "runner-started" | "job-started"; readonly seconds: number };
+  /**
+   * Boot from what `bake()` left in this sandbox: the same root (the runner in /opt/actions-runner, the manifest) and
+   * the same PATH stubs (docker installed, the runner user created), as an instance booted from the baked image.
+   */
+  readonly afterBake?: boolean;
+}
+
+/** What a bake left behind, read after the script has ended. */
+export interface BakeResult {
+  readonly exitCode: number | null;
+  readonly script: string;
+  readonly log: string;
+  readonly console: string;
+  readonly calls: Readonly<Record<string, readonly string[]>>;
+  readonly downloads: FakeServer["requests"];
+  /** Bytes the fake download server sent. */
+  readonly bytesDownloaded: number;
+  readonly manifest?: string;
 }
 
 /** Everything a scenario left behind, read after the script and its watchdogs have stopped. */
@@ -52,6 +71,7 @@ export interface ScenarioResult {
   readonly record: (name: string) => string | undefined;
   readonly file: (pathUnderRoot: string) => string | undefined;
   readonly downloads: FakeServer["requests"];
+  readonly bytesDownloaded: number;
   readonly metadata: FakeServer["requests"];
   readonly metadataTokens: readonly string[];
   readonly runnerDir: string;
@@ -116,12 +136,14 @@ export class BootstrapSandbox {
     for (const d of [binDir, this.recordDir, this.callsDir, join(this.dir, "stub-state"), join(this.root, "etc")]) {
       mkdirSync(d, { recursive: true });
     }
-    writePathStubs(binDir, this.callsDir, join(this.dir, "stub-state"), {
-      os: spec.os ?? "alinux",
-      dockerInstalled: spec.dockerInstalled ?? true,
-      dockerReady: spec.dockerReady ?? true,
-      useraddFails: spec.useraddFails ?? false,
-    });
+    if (!spec.afterBake) {
+      writePathStubs(binDir, this.callsDir, join(this.dir, "stub-state"), {
+        os: spec.os ?? "alinux",
+        dockerInstalled: spec.dockerInstalled ?? true,
+        dockerReady: spec.dockerReady ?? true,
+        useraddFails: spec.useraddFails ?? false,
+      });
+    }
     writeFileSync(join(this.root, "etc", "os-release"), spec.os === "ubuntu"
       ? 'NAME="Ubuntu"\nID=ubuntu\nVERSION_ID="24.04"\n'
       : 'NAME="Alibaba Cloud Linux"\nID="alinux"\nVERSION_ID="3"\n');
@@ -199,9 +221,63 @@ export class BootstrapSandbox {
       record: (name) => read(join(this.recordDir, name)),
       file: (path) => read(join(this.root, path)),
       downloads: downloads.requests,
+      bytesDownloaded: downloads.bytesSent(),
       metadata: metadata.requests,
       metadataTokens: metadata.tokensIssued,
       runnerDir: (read(join(this.stateDir, "runner-dir")) ?? "").trim(),
+    };
+  }
+
+  /**
+   * Runs the rendered bake script (provider/bake) in this sandbox as a builder instance would: a stock Alibaba Cloud
+   * Linux without docker, the fake runner package on the fake download server. Calls are recorded apart from a
+   * later `run({afterBake: true})`'s, which boots from what the bake left.
+   */
+  async bake(overrides: Partial<BakeInput> = {}, deadlineMs = 20_000): Promise<BakeResult> {
+    const read = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
+    const binDir = join(this.dir, "bin");
+    const callsDir = join(this.dir, "bake-calls");
+    for (const d of [binDir, this.recordDir, callsDir, join(this.dir, "stub-state"), join(this.root, "etc")]) mkdirSync(d, { recursive: true });
+    // The stubs record into the calls directory a later run reads; the bake's calls are moved aside at the end.
+    writePathStubs(binDir, this.callsDir, join(this.dir, "stub-state"), { os: "alinux", dockerInstalled: false, dockerReady: true, useraddFails: false });
+    mkdirSync(this.callsDir, { recursive: true });
+    writeFileSync(join(this.root, "etc", "os-release"), 'NAME="Alibaba Cloud Linux"\nID="alinux"\nVERSION_ID="3"\n');
+    const tree = join(this.dir, "runner-tree");
+    writeFakeRunner(tree, this.recordDir, "job");
+    const packageName = `actions-runner-linux-arm64-${FAKE_RUNNER_VERSION}.tar.gz`;
+    const { tarball, sha256 } = packFakeRunner(tree, join(this.dir, packageName));
+    const downloads = await startFakeDownloads(new Map([[`/download/v${FAKE_RUNNER_VERSION}/${packageName}`, tarball]]));
+    this.servers.push(downloads);
+    const script = renderBakeScript({
+      arch: "arm64", bakeId: "ci-bake-arm64-test",
+      ...overrides,
+      // Always the fake server: a bake in the sandbox must never try to reach GitHub.
+      runner: { version: FAKE_RUNNER_VERSION, sha256, ...overrides.runner, downloadBaseUrl: `${downloads.url}/download` },
+    });
+    const scriptPath = join(this.dir, "bake.sh");
+    writeFileSync(scriptPath, script, { mode: 0o700 });
+    const consolePath = join(this.dir, "bake-console.txt");
+    const child = spawn(join(binDir, "bash"), [scriptPath], {
+      cwd: this.dir, detached: true, stdio: "ignore",
+      env: { PATH: binDir, SPOT_RUNNER_ROOT: this.root, SPOT_RUNNER_CONSOLE: consolePath, SPOT_RUNNER_RETRY_DELAY_SECONDS: "0", SPOT_RUNNER_DOCKER_READY_SECONDS: "2" },
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const exitCode = await Promise.race([exit, delayUntil(Date.now() + deadlineMs).then(() => null)]);
+    if (exitCode === null) try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ }
+    const calls: Record<string, string[]> = {};
+    for (const name of readdirSync(this.callsDir)) {
+      calls[name] = readFileSync(join(this.callsDir, name), "utf8").split("\n").slice(0, -1);
+      renameSync(join(this.callsDir, name), join(callsDir, name));
+    }
+    return {
+      exitCode,
+      script,
+      log: read(join(this.root, "var", "log", "spot-runner-bake.log")) ?? "",
+      console: read(consolePath) ?? "",
+      calls,
+      downloads: downloads.requests,
+      bytesDownloaded: downloads.bytesSent(),
+      manifest: read(join(this.root, "etc", "spot-runner", "baked.json")),
     };
   }
 
