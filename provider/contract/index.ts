@@ -7,3 +7,5 @@ export * from "./names";
 export { checkInputs, didYouMean, INPUT_KEYS, INPUT_SPECS, inputsReferenceTable, TTL_RANGE } from "./inputs";
 export type { InputFailure, InputKey, InputSpec, SpotRunnerInputs, TextKind } from "./inputs";
 export * from "./text";
+export { RUNNER_STACK_OUTPUTS } from "./outputs";
+export type { RunnerStackOutputKey } from "./outputs";

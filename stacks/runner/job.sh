@@ -20,10 +20,8 @@ readonly RUNNER_DIR REPO_ROOT
 # What a DIY backend calls the infra stack when nobody says otherwise (project-scoped DIY stacks live under
 # the fixed organization name "organization").
 readonly DEFAULT_DIY_INFRA_STACK="organization/spot-runner-infra/prod"
-# Stack output -> step output (GITHUB_OUTPUT) names; docs/workflows.md lists them.
-readonly OUTPUT_NAMES="label:label runnerName:runner_name instanceId:instance_id instanceName:instance_name
-instanceType:instance_type zoneId:zone region:region cpuCount:cpu_count memoryGiB:memory_gib spotPrice:spot_price
-priceLimit:price_limit hourlyCost:hourly_cost currency:currency autoReleaseTime:auto_release_time launchedAt:launched_at"
+# Stack output -> step output (GITHUB_OUTPUT) names come from the input contract's RUNNER_STACK_OUTPUTS
+# (provider/contract/outputs.ts, the package's "aliyun-spot-runner/contract"), the one list the stack exports too.
 
 usage() {
   sed -n '7,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -261,9 +259,10 @@ run_pulumi_forwarding_signals() {
 
 write_step_outputs() { # $1 = stack outputs JSON file; appends name=value lines to GITHUB_OUTPUT (or stdout)
   local target=${GITHUB_OUTPUT:-/dev/stdout}
-  node - "$1" "$STACK" "$OUTPUT_NAMES" >>"$target" <<'NODE'
+  node - "$1" "$STACK" "$REPO_ROOT" >>"$target" <<'NODE'
 const fs = require("node:fs");
-const [file, stack, names] = process.argv.slice(2);
+const [file, stack, root] = process.argv.slice(2);
+const { RUNNER_STACK_OUTPUTS } = require(require.resolve("aliyun-spot-runner/contract", { paths: [root] }));
 const outputs = JSON.parse(fs.readFileSync(file, "utf8"));
 const label = outputs.label;
 if (typeof label !== "string" || !/^[A-Za-z0-9._-]+$/.test(label)) {
@@ -271,8 +270,7 @@ if (typeof label !== "string" || !/^[A-Za-z0-9._-]+$/.test(label)) {
   process.exit(1);
 }
 const lines = [`stack=${stack}`];
-for (const pair of names.split(/\s+/).filter(Boolean)) {
-  const [key, name] = pair.split(":");
+for (const { key, step: name } of RUNNER_STACK_OUTPUTS) {
   const value = outputs[key] === undefined || outputs[key] === null ? "" : String(outputs[key]);
   // One line per output: a newline would let a value forge other outputs.
   if (/[\r\n]/.test(value)) { console.error(`job.sh: error: stack output ${key} spans lines`); process.exit(1); }

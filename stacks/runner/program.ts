@@ -2,26 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 // From the package (the compiled build), as any program that installed it would: no TypeScript of ours is
 // compiled when `pulumi up` runs this program.
 import { SpotRunner, SpotRunnerArgs } from "aliyun-spot-runner";
+import { RUNNER_STACK_OUTPUTS, RunnerStackOutputKey } from "aliyun-spot-runner/contract";
 import { RunnerStackConfig } from "./config";
 
-/** What the workflow reads from `pulumi stack output --json` (all plain values, none secret). */
-export interface RunnerStackOutputs {
-  readonly label: pulumi.Output<string>;
-  readonly runnerName: pulumi.Output<string>;
-  readonly instanceId: pulumi.Output<string>;
-  readonly instanceName: pulumi.Output<string>;
-  readonly instanceType: pulumi.Output<string>;
-  readonly zoneId: pulumi.Output<string>;
-  readonly region: pulumi.Output<string>;
-  readonly cpuCount: pulumi.Output<number>;
-  readonly memoryGiB: pulumi.Output<number>;
-  readonly spotPrice: pulumi.Output<number>;
-  readonly priceLimit: pulumi.Output<number | undefined>;
-  readonly hourlyCost: pulumi.Output<number>;
-  readonly currency: pulumi.Output<string>;
-  readonly autoReleaseTime: pulumi.Output<string>;
-  readonly launchedAt: pulumi.Output<string>;
-}
+/** What the workflow reads from `pulumi stack output --json`: the outputs the contract lists, none secret. */
+export type RunnerStackOutputs = Readonly<Record<RunnerStackOutputKey, pulumi.Output<unknown>>>;
 
 /**
  * One SpotRunner, on the network of the infra stack. Network ids and the prefix (which RAM policies are scoped
@@ -40,21 +25,6 @@ export function defineRunnerStack(config: RunnerStackConfig, stackName = pulumi.
     securityGroupId: infra.requireOutput("securityGroupId") as pulumi.Output<string>,
     stackName,
   });
-  return {
-    label: runner.label,
-    runnerName: runner.runnerName,
-    instanceId: runner.instanceId,
-    instanceName: runner.instanceName,
-    instanceType: runner.instanceType,
-    zoneId: runner.zoneId,
-    region,
-    cpuCount: runner.cpuCount,
-    memoryGiB: runner.memoryGiB,
-    spotPrice: runner.spotPrice,
-    priceLimit: runner.priceLimit,
-    hourlyCost: runner.hourlyCost,
-    currency: runner.currency,
-    autoReleaseTime: runner.autoReleaseTime,
-    launchedAt: runner.launchedAt,
-  };
+  // Every output the contract lists: the runner's own, and the region the infra stack decided.
+  return Object.fromEntries(RUNNER_STACK_OUTPUTS.map(({ key }) => [key, key === "region" ? region : runner[key]])) as RunnerStackOutputs;
 }

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { parseInfraConfig } from "../../infra/config";
 import { checkInputs, INPUT_KEYS, inputsReferenceTable } from "../../provider/contract/inputs";
 import { PREFIX } from "../../provider/contract/names";
+import { RUNNER_STACK_OUTPUTS } from "../../provider/contract/outputs";
 import { inputFromText } from "../../provider/contract/text";
 import { readRunnerStackConfig } from "../../stacks/runner/config";
 
@@ -101,6 +102,12 @@ describe("SpotRunner inputs (the input contract)", () => {
       httpsProxy: "http://p:3128", noProxy: "example.com", stackName: "gha-1-1-arm64", runId: "1",
     });
     for (const key of Object.keys(inputs ?? {})) assert.ok((INPUT_KEYS as readonly string[]).includes(key), key);
+  });
+
+  it("the README names every runner stack output the contract lists, in order", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+    const listed = RUNNER_STACK_OUTPUTS.map(({ key }) => `\`${key}\``).join(", ");
+    assert.ok(readme.replace(/\s+/g, " ").includes(listed), `README.md should list the runner stack outputs: ${listed}`);
   });
 
   it("the README's reference table is the one generated from the schema", () => {

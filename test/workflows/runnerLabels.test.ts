@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { RUNNER_STACK_OUTPUTS } from "../../provider/contract/outputs";
 import { createGitHubClient } from "../../provider/github/client";
 import { Harness, startHarness } from "../provider/support/harness";
 import { evaluate } from "./support/expressions";
@@ -15,23 +16,14 @@ import { evaluate } from "./support/expressions";
  */
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const WORKFLOW_DIR = path.join(REPO_ROOT, ".github/workflows");
-const JOB_SCRIPT = path.join(REPO_ROOT, "stacks/runner/job.sh");
 
 type Json = Record<string, any>;
 const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
 const STEP_OUTPUT = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$/;
 
-/** job.sh's stack output -> step output names (`OUTPUT_NAMES`), read from the script itself. */
+/** Step output -> stack output names, as job.sh writes them (the contract's RUNNER_STACK_OUTPUTS). */
 function jobScriptOutputNames(): Map<string, string> {
-  const text = fs.readFileSync(JOB_SCRIPT, "utf8");
-  const block = /readonly OUTPUT_NAMES="([^"]*)"/.exec(text)?.[1];
-  assert.ok(block, "job.sh defines OUTPUT_NAMES");
-  const stepToStack = new Map<string, string>();
-  for (const pair of block.split(/\s+/).filter(Boolean)) {
-    const [stackKey, stepName] = pair.split(":");
-    stepToStack.set(stepName, stackKey);
-  }
-  return stepToStack;
+  return new Map(RUNNER_STACK_OUTPUTS.map(({ key, step }) => [step as string, key as string]));
 }
 
 interface ScheduledJob {
