@@ -12,7 +12,7 @@ import { RunnerImageProvider } from "./image/runnerImageProvider";
  * `check` and `diff`, which every preview and every `up` run first, never need them, and Pulumi's plugin host
  * loads this module for each of them.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 const ecsApi = () => require("./aliyun/instances") as typeof import("./aliyun/instances");
 const imageApi = () => require("./aliyun/images") as typeof import("./aliyun/images");
 const advisorApi = () => require("./advisor/ecsQueries") as typeof import("./advisor/ecsQueries");
@@ -20,7 +20,7 @@ const githubApi = () => ({
   ...(require("./github/client") as typeof import("./github/client")),
   ...(require("./github/runners") as typeof import("./github/runners")),
 });
-/* eslint-enable @typescript-eslint/no-require-imports */
+ 
 
 /**
  * Production wiring: clients are built from the environment at call time (credentials may be rotated between

@@ -10,7 +10,7 @@ export interface DemoCommandDeps {
   readonly pulumi?: PulumiCli | null;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 export function register(program: Command, io: CliIo, done: (code: number) => void, deps: DemoCommandDeps = {}): void {
   program
     .command("demo")
@@ -42,4 +42,4 @@ export function register(program: Command, io: CliIo, done: (code: number) => vo
       done(result.ok ? 0 : 1);
     });
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
+ 

@@ -48,7 +48,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const BAKE_ID = /^[a-z][a-z0-9-]{1,62}$/;
 // Image references: registry/name:tag or @digest; no quotes, spaces or shell characters (they go into JSON and logs).
 const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/;
-const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/;
+const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/;
 
 /** The input checked, defaults applied: the manifest and the values the script needs. */
 export function resolveBake(input: BakeInput): { manifest: BakeManifest; downloadBaseUrl: string; buildkitSource: string } {

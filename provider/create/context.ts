@@ -2,7 +2,7 @@ import type { EcsAdvisorQueries } from "../advisor";
 import type { EcsInstanceApi } from "../aliyun/instances";
 import type { BootstrapInput } from "../bootstrap";
 import type { LaunchAttempt } from "../errors";
-import type { GitHubScope, RunnerApi } from "../github/runners";
+import type { RunnerApi } from "../github/runners";
 import type { SpotRunnerInputs } from "../contract/inputs";
 import type { TeardownContext } from "../teardown";
 import type { Clock } from "../wait";

@@ -1,6 +1,6 @@
 import type { EcsInstanceApi, InstanceInfo } from "../aliyun/instances";
 import { AliyunApiError } from "../errors";
-import { describeScope, RunnerApi } from "../github/runners";
+import { describeScope } from "../github/runners";
 import { TAG_KEYS } from "../tags";
 import { LISTING_GRACE_MS } from "../teardown";
 import type { Clock } from "../wait";

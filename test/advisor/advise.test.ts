@@ -12,7 +12,6 @@ const hoursAgo = (h: number) => new Date(Date.parse("2026-01-01T12:00:00Z") - h 
 const B = "cn-hangzhou-b";
 const J = "cn-hangzhou-j";
 const K = "cn-hangzhou-k";
-const G = "cn-hangzhou-g";
 
 /** A small cn-hangzhou: x86 types at 1:2 and 1:4 only (as in the real region), Yitian ARM at 1:2 and 1:4. */
 function region(): FakeRegion {

@@ -17,9 +17,8 @@ const T = {
 
 describe("infra stack under mocks: keyless CI (OIDC provider and role)", () => {
   const recorded: RecordedResource[] = [];
-  // The image-builder policy and its attachments have tests of their own (below); the rest is about the runner policy.
+  // The image-builder policy and its attachments have tests of their own; the rest is about the runner policy.
   const ofType = (type: string) => recorded.filter((r) => r.type === type && !r.name.includes("image-builder"));
-  const imageBuilder = (type: string) => recorded.filter((r) => r.type === type && r.name.includes("image-builder"));
   const only = (type: string) => {
     const found = ofType(type);
     assert.equal(found.length, 1, `expected exactly one ${type}, got ${found.length}`);

@@ -16,9 +16,9 @@ export const AUDIENCE = "sts.aliyuncs.com";
  * thing this harness changes is the scheme, so its request reaches the emulator on loopback as built.
  */
 const credentialsEntry = require.resolve("@alicloud/credentials", { paths: [path.dirname(require.resolve("@alicloud/openapi-core"))] });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const credentialsModule = require(credentialsEntry);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const httpModule = require(path.join(path.dirname(credentialsEntry), "providers", "http"));
 
 export interface StsCredentials {
