@@ -12,7 +12,7 @@ const dist = path.join(root, "dist");
 const stamp = path.join(dist, ".tsbuildinfo");
 const SOURCES = ["provider", "cli", "emulator", "stacks/runner/costSummary.ts", "tsconfig.json", "tsconfig.build.json", "package.json"];
 /** Read with readFileSync(__dirname/...) at run time: not compiled, so tsc does not copy them. */
-const ASSETS = ["provider/bootstrap/bootstrap.sh", "provider/bake/bake.sh"];
+const ASSETS = ["provider/bootstrap/bootstrap.sh", "provider/bootstrap/packages.sh", "provider/bake/bake.sh"];
 
 function newestMtime(entry) {
   const full = path.join(root, entry);

@@ -1,4 +1,5 @@
 import { AliyunApiError, AliyunErrorKind } from "../errors";
+import { UNREACHABLE } from "../unreachable";
 
 /**
  * RunInstances codes that mean "not this (type, zone) now": another candidate may succeed. Names as Alibaba
@@ -108,23 +109,6 @@ function isNetworkError(err: SdkErrorShape): boolean {
   return /RequestTimeoutError|ConnectTimeout|ReadTimeout|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|EAI_AGAIN/.test(text);
 }
 
-/**
- * Network failures that retrying cannot heal, by Node's error code: nothing listens on the port, the host name does
- * not resolve, the server does not speak TLS, or its certificate is not trusted. Each is a wrong endpoint, a
- * stopped emulator or a proxy problem: waiting a minute in backoff only hides it.
- */
-const UNREACHABLE: ReadonlyMap<string, string> = new Map(Object.entries({
-  ECONNREFUSED: "connection refused, nothing listens there",
-  ENOTFOUND: "the host name does not resolve",
-  EPROTO: "the server does not speak HTTPS",
-  ERR_SSL_WRONG_VERSION_NUMBER: "the server does not speak HTTPS",
-  CERT_HAS_EXPIRED: "its TLS certificate has expired",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
-  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is self-signed",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate cannot be verified",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another host name",
-}));
 
 /** The URL the SDK was calling: its network errors end with "POST https://host/ failed." glued to the cause. */
 function urlOf(message: string | undefined): URL | undefined {

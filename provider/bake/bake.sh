@@ -19,6 +19,8 @@ RETRY_DELAY_SECONDS="${SPOT_RUNNER_RETRY_DELAY_SECONDS:-5}"
 LOG_FILE="$ROOT_PREFIX/var/log/spot-runner-bake.log"
 MANIFEST_FILE="$ROOT_PREFIX/etc/spot-runner/baked.json"
 TARBALL_DIR="$ROOT_PREFIX/var/tmp/spot-runner-bake"
+# shellcheck disable=SC2034 # read by the shared package functions (packages.sh)
+STATE_DIR="$ROOT_PREFIX/run/spot-runner-bake"
 CURRENT_STEP=starting
 
 pick_console() {
@@ -70,45 +72,12 @@ fail() {
   exit 1
 }
 
-package_manager() {
-  local pm
-  for pm in dnf yum apt-get; do
-    if command -v "$pm" >/dev/null; then printf '%s' "$pm" && return; fi
-  done
-  return 1
-}
-
-install_packages() {
-  local pm
-  pm=$(package_manager) || return 1
-  if [[ $pm == apt-get ]]; then
-    if [[ -z ${APT_UPDATED:-} ]]; then apt-get update -y && APT_UPDATED=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
-  else
-    "$pm" -y install "$@"
-  fi
-}
-
-# The same sources as the bootstrap: Docker's CentOS repository on Aliyun's mirror for Alibaba Cloud Linux 3
-# (with its releasever adapter), the distribution's docker.io on Ubuntu.
-install_docker() {
-  local ID=""
-  case $(package_manager) in
-    dnf | yum)
-      # shellcheck disable=SC1091 # the image's file, not ours
-      . "$ROOT_PREFIX/etc/os-release" 2>/dev/null || true
-      if [[ $ID == alinux ]]; then install_packages dnf-plugin-releasever-adapter --repo alinux3-plus || true; fi
-      "$(package_manager)" config-manager --add-repo https://mirrors.aliyun.com/docker-ce/linux/centos/docker-ce.repo &&
-        install_packages docker-ce docker-ce-cli containerd.io docker-buildx-plugin
-      ;;
-    apt-get) install_packages docker.io && { install_packages docker-buildx || install_packages docker-buildx-plugin; } ;;
-    *) false ;;
-  esac
-}
+# spot-runner: include packages.sh
 
 bake_docker() {
   if ! command -v docker >/dev/null; then install_docker || fail "could not install docker"; fi
-  docker buildx version >/dev/null 2>&1 || install_packages docker-buildx-plugin || fail "docker buildx is not available"
+  docker buildx version >/dev/null 2>&1 || install_packages docker-buildx-plugin || install_packages docker-buildx ||
+    fail "docker buildx is not available"
   # Enabled, so it starts at every boot of the image before the bootstrap asks for it.
   systemctl enable --now docker || fail "could not enable docker"
   local waited=0
@@ -167,7 +136,7 @@ bake_buildkit() {
 main() {
   trap finish EXIT
   trap 'exit 143' TERM
-  mkdir -p "${LOG_FILE%/*}" "${MANIFEST_FILE%/*}"
+  mkdir -p "${LOG_FILE%/*}" "${MANIFEST_FILE%/*}" "$STATE_DIR"
   exec </dev/null >>"$LOG_FILE" 2>&1
   log "baking a $RUNNER_ARCH runner image ($BAKE_ID): actions/runner $RUNNER_VERSION, docker with buildx, $BUILDKIT_IMAGE"
   step "installing docker"

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors";
-import { compactScript, USER_DATA_LIMIT_BYTES } from "../bootstrap/renderScript";
+import { USER_DATA_LIMIT_BYTES } from "../bootstrap/renderScript";
+import { loadScriptTemplate } from "../bootstrap/scriptTemplate";
 import { GITHUB_RELEASES_BASE_URL, PINNED_RUNNER, RUNNER_PACKAGE_ARCH } from "../bootstrap/pinnedRunner";
 import { DEFAULT_PREINSTALLED_DIR, DEFAULT_RUNNER_USER } from "../bootstrap/resolveInput";
 import { shellQuote } from "../bootstrap/shellQuote";
@@ -41,7 +41,7 @@ export interface BakeManifest {
   readonly buildkitImage: string;
 }
 
-const TEMPLATE = compactScript(readFileSync(join(__dirname, "bake.sh"), "utf8"));
+const TEMPLATE = loadScriptTemplate(join(__dirname, "bake.sh"));
 const CONFIG_PLACEHOLDER = "__SPOT_RUNNER_BAKE_CONFIG__";
 const VERSION = /^\d+\.\d+\.\d+$/;
 const SHA256 = /^[0-9a-f]{64}$/;

@@ -301,42 +301,7 @@ configure_proxy() {
   log "proxy: http=${PROXY_HTTP:-none} https=${PROXY_HTTPS:-none}; direct: $NO_PROXY"
 }
 
-package_manager() {
-  local pm
-  for pm in dnf yum apt-get; do
-    if command -v "$pm" >/dev/null; then printf '%s' "$pm" && return; fi
-  done
-  return 1
-}
-
-install_packages() {
-  local pm
-  pm=$(package_manager) || return 1
-  if [[ $pm == apt-get ]]; then
-    if [[ ! -e $STATE_DIR/apt-updated ]]; then apt-get update -y && touch "$STATE_DIR/apt-updated"; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
-  else
-    "$pm" -y install "$@"
-  fi
-}
-
-install_docker() {
-  local ID=""
-  case $(package_manager) in
-    dnf | yum)
-      # Docker's CentOS repository from Aliyun's mirror. On Alibaba Cloud Linux 3 the releasever adapter maps
-      # its release (3) to the matching CentOS one, as Aliyun's guide to docker on that image does.
-      # shellcheck disable=SC1091 # the image's file, not ours
-      . "$ROOT_PREFIX/etc/os-release" 2>/dev/null || true
-      if [[ $ID == alinux ]]; then install_packages dnf-plugin-releasever-adapter --repo alinux3-plus || true; fi
-      "$(package_manager)" config-manager --add-repo https://mirrors.aliyun.com/docker-ce/linux/centos/docker-ce.repo &&
-        install_packages docker-ce docker-ce-cli containerd.io docker-buildx-plugin
-      ;;
-    # buildx separately (below): Ubuntu 20.04 has no docker-buildx package, and its absence must not fail docker.
-    apt-get) install_packages docker.io ;;
-    *) false ;;
-  esac
-}
+# spot-runner: include packages.sh
 
 ensure_docker() {
   if ! command -v docker >/dev/null; then

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BootstrapInput } from "./input";
 import { RUNNER_PACKAGE_ARCH } from "./pinnedRunner";
 import { ResolvedBootstrap, resolveInput } from "./resolveInput";
 import { renderSetupInfo } from "./setupInfo";
+import { loadScriptTemplate } from "./scriptTemplate";
 import { shellQuote } from "./shellQuote";
 
 /** ECS accepts at most this much user data, before base64. */
@@ -11,24 +11,10 @@ export const USER_DATA_LIMIT_BYTES = 32 * 1024;
 
 const CONFIG_PLACEHOLDER = "__SPOT_RUNNER_CONFIG__";
 
-/**
- * bootstrap.sh as it goes on the wire: read once when the module loads, so rendering itself does no I/O.
- */
-const TEMPLATE = compactScript(readFileSync(join(__dirname, "bootstrap.sh"), "utf8"));
+/** bootstrap.sh as it goes on the wire (with the shared packages.sh inlined): read once when the module loads. */
+const TEMPLATE = loadScriptTemplate(join(__dirname, "bootstrap.sh"));
 
-/**
- * Drops full-line comments (not the shebang or shellcheck directives), blank lines and indentation: about a
- * third of the source, and none of it matters to bash. Safe because the template has no heredocs and no
- * multi-line strings, where such lines would be data.
- */
-export function compactScript(script: string): string {
-  return script
-    .split("\n")
-    .filter((line, index) => index === 0 || !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line))
-    .map((line) => line.trimStart())
-    .filter((line) => line.length > 0)
-    .join("\n") + "\n";
-}
+export { compactScript } from "./scriptTemplate";
 
 /**
  * The bash script a fresh instance runs as user data. Pure: the same input gives the same text. Throws

@@ -1,4 +1,5 @@
 import { InvalidEnvironmentError } from "../errors";
+import { UNREACHABLE } from "../unreachable";
 
 /**
  * Where GitHub calls go: https://api.github.com, or GITHUB_API_URL (GitHub Enterprise Server's
@@ -25,19 +26,6 @@ export function githubApiUrlFromEnv(env: NodeJS.ProcessEnv): string {
   return raw.replace(/\/+$/, "");
 }
 
-/** Node's codes for network failures that retrying cannot heal, as fetch reports them (the TypeError's cause). */
-const UNREACHABLE: ReadonlyMap<string, string> = new Map(Object.entries({
-  ECONNREFUSED: "connection refused, nothing listens there",
-  ENOTFOUND: "the host name does not resolve",
-  EPROTO: "the server does not speak HTTPS",
-  ERR_SSL_WRONG_VERSION_NUMBER: "the server does not speak HTTPS",
-  CERT_HAS_EXPIRED: "its TLS certificate has expired",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
-  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is self-signed",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate cannot be verified",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another host name",
-}));
 
 interface CausedError {
   readonly message?: string;

@@ -82,7 +82,8 @@ describe("renderBootstrapScript", () => {
       };
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
       const template = join(__dirname, "..", "..", "provider", "bootstrap", "bootstrap.sh");
-      const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", ...Object.keys(files).map((f) => join(dir, f)), template]);
+      const shared = join(__dirname, "..", "..", "provider", "bootstrap", "packages.sh");
+      const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", ...Object.keys(files).map((f) => join(dir, f)), template, shared]);
       assert.equal(result.status, 0, result.stdout.toString() + result.stderr.toString());
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -190,7 +191,8 @@ describe("renderBootstrapScript", () => {
 });
 
 describe("bootstrap template", () => {
-  const source = readFileSync(join(__dirname, "..", "..", "provider", "bootstrap", "bootstrap.sh"), "utf8");
+  // The template and the part it shares with the bake (inlined at load time): the rules hold for both.
+  const source = ["bootstrap.sh", "packages.sh"].map((f) => readFileSync(join(__dirname, "..", "..", "provider", "bootstrap", f), "utf8")).join("\n");
 
   it("has no heredocs, so dropping comment lines and indentation cannot change data", () => {
     assert.doesNotMatch(source.replace(/<<</g, ""), /<</);
