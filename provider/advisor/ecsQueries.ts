@@ -1,6 +1,6 @@
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { callEcs, EcsCallRecord, EcsRetryNotice, RetryPolicy } from "../aliyun/callEcs";
-import { AliyunApiError } from "../errors";
+import { AliyunApiError, SpotRunnerError } from "../errors";
 import { createEcsClient } from "../aliyun/ecsClient";
 import { EcsAdvisorQueries, InstanceTypeInfo, OnRequest, SpotAdviceRow, SpotPriceRow, ZoneTypeAvailability } from "./types";
 
@@ -108,7 +108,7 @@ export function createEcsAdvisorQueries(options: EcsAdvisorQueriesOptions): EcsA
         if (!token || token === nextToken) return types;
         nextToken = token;
       }
-      throw new Error(`DescribeInstanceTypes returned more than ${MAX_PAGES} pages; giving up rather than looping`);
+      throw new SpotRunnerError(`DescribeInstanceTypes returned more than ${MAX_PAGES} pages; giving up rather than looping`);
     },
 
     async describeAvailableResource(query, onRequest) {
@@ -197,7 +197,7 @@ export function createEcsAdvisorQueries(options: EcsAdvisorQueriesOptions): EcsA
         if (pageRows.length === 0 || !next || next <= offset) return { rows, ...(currency ? { currency } : {}) };
         offset = next;
       }
-      throw new Error(`DescribeSpotPriceHistory for ${query.instanceType} returned more than ${MAX_PAGES} pages; giving up rather than looping`);
+      throw new SpotRunnerError(`DescribeSpotPriceHistory for ${query.instanceType} returned more than ${MAX_PAGES} pages; giving up rather than looping`);
     },
   };
 }

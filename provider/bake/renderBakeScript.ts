@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InvalidInputError } from "../errors";
+import { InvalidInputError, SpotRunnerError } from "../errors";
 import { USER_DATA_LIMIT_BYTES } from "../bootstrap/renderScript";
 import { loadScriptTemplate } from "../bootstrap/scriptTemplate";
 import { GITHUB_RELEASES_BASE_URL, PINNED_RUNNER, RUNNER_PACKAGE_ARCH } from "../bootstrap/pinnedRunner";
@@ -100,6 +100,6 @@ export function renderBakeScript(input: BakeInput): string {
   ].join("\n") + "\n";
   const script = TEMPLATE.replace(`${CONFIG_PLACEHOLDER}\n`, () => config);
   const bytes = Buffer.byteLength(script, "utf8");
-  if (bytes > USER_DATA_LIMIT_BYTES) throw new Error(`bake: the rendered script is ${bytes} bytes; ECS accepts at most ${USER_DATA_LIMIT_BYTES}`);
+  if (bytes > USER_DATA_LIMIT_BYTES) throw new SpotRunnerError(`bake: the rendered script is ${bytes} bytes; ECS accepts at most ${USER_DATA_LIMIT_BYTES}`);
   return script;
 }

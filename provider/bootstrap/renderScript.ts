@@ -1,3 +1,4 @@
+import { SpotRunnerError } from "../errors";
 import { join } from "node:path";
 import { BootstrapInput } from "./input";
 import { RUNNER_PACKAGE_ARCH } from "./pinnedRunner";
@@ -26,7 +27,7 @@ export function renderBootstrapScript(input: BootstrapInput): string {
   const script = TEMPLATE.replace(`${CONFIG_PLACEHOLDER}\n`, () => renderConfig(resolved));
   const bytes = Buffer.byteLength(script, "utf8");
   if (bytes > USER_DATA_LIMIT_BYTES) {
-    throw new Error(`bootstrap: the rendered script is ${bytes} bytes; ECS accepts at most ${USER_DATA_LIMIT_BYTES}`);
+    throw new SpotRunnerError(`bootstrap: the rendered script is ${bytes} bytes; ECS accepts at most ${USER_DATA_LIMIT_BYTES}`);
   }
   return script;
 }
